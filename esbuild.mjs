@@ -1,0 +1,34 @@
+// Builds the runtime bundles (the CLI and the library) and the tests, benchmarks and demo.
+// Type checking is tsc's job (npm run typecheck); esbuild only strips types and bundles.
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { FAULTGUARD_VERSION: JSON.stringify(version) },
+  // Native code loads from node_modules at run time, and only when autosave is used.
+  external: ['@napi-rs/lzma'],
+};
+
+function tsFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+await Promise.all([
+  build({ ...common, entryPoints: ['runtime/src/cli/main.ts'], outfile: 'runtime/dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['runtime/src/index.ts'], outfile: 'runtime/dist/index.js' }),
+  // Tests, fixtures and benchmarks bundle the runtime from source: one copy of every module
+  // per program, whether a test imports the public API or an internal module.
+  build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', alias: { '@faultguard/runtime': './runtime/src/index.ts' } }),
+]);

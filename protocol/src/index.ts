@@ -1,0 +1,4 @@
+export * from './environment';
+export * from './exit-status';
+export * from './journal-format';
+export * from './values';

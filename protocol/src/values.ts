@@ -1,0 +1,67 @@
+// Value encodings (protocol/SPEC.md §3). Decoding never runs code: JSON is parsed as data,
+// everything else is handed out as bytes.
+
+export enum Encoding {
+  /** UTF-8 JSON text (RFC 8259). */
+  Json = 1,
+  /** Raw bytes. */
+  Bytes = 2,
+  /** A Python pickle, written only when its user asks for it. Never unpickled by Faultguard's tools. */
+  PythonPickle = 3,
+}
+
+export const ENCODING_NAMES: Readonly<Record<number, string>> = {
+  [Encoding.Json]: 'json',
+  [Encoding.Bytes]: 'bytes',
+  [Encoding.PythonPickle]: 'python-pickle',
+};
+
+export function encodingName(encoding: number): string {
+  return ENCODING_NAMES[encoding] ?? `unknown-${encoding}`;
+}
+
+/** A value whose encoding this reader does not decode: its bytes, untouched, with the tag. */
+export class OpaqueValue {
+  constructor(
+    readonly encoding: number,
+    readonly bytes: Buffer,
+  ) {}
+  get encodingName(): string {
+    return encodingName(this.encoding);
+  }
+}
+
+export interface EncodedValue {
+  readonly encoding: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Binary values are stored as they are (no copy); every other value as JSON.
+ * Values JSON cannot represent at all are refused rather than silently stored as something else.
+ */
+export function encodeValue(value: unknown): EncodedValue {
+  if (value instanceof Uint8Array) return { encoding: Encoding.Bytes, bytes: value };
+  if (value instanceof OpaqueValue) return { encoding: value.encoding, bytes: value.bytes };
+  if (ArrayBuffer.isView(value)) {
+    return { encoding: Encoding.Bytes, bytes: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
+  }
+  if (value instanceof ArrayBuffer) return { encoding: Encoding.Bytes, bytes: new Uint8Array(value) };
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw new TypeError(`a ${typeof value} cannot be stored: values are JSON-compatible data or bytes`);
+  }
+  return { encoding: Encoding.Json, bytes: Buffer.from(text, 'utf8') };
+}
+
+/** `bytes` must be a private copy: the returned Buffer for binary values is that very object. */
+export function decodeValue(encoding: number, bytes: Buffer): unknown {
+  switch (encoding) {
+    case Encoding.Json:
+      return JSON.parse(bytes.toString('utf8'));
+    case Encoding.Bytes:
+      return bytes;
+    default:
+      return new OpaqueValue(encoding, bytes);
+  }
+}

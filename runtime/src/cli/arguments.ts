@@ -1,0 +1,68 @@
+/** A mistake in how the CLI was called: reported with a hint to --help, exit status 2. */
+export class UsageError extends Error {}
+
+export interface OptionSpec {
+  /** Takes a value (`--name value` or `--name=value`) rather than being a flag. */
+  readonly value: boolean;
+  readonly short?: string;
+}
+
+export interface ParsedArguments {
+  readonly options: Map<string, string | true>;
+  readonly operands: string[];
+}
+
+/**
+ * Parses options up to `--` or the first operand, as env(1) and nohup(1) do, so that the
+ * guarded command's own options are never taken for ours.
+ */
+export function parseArguments(argv: readonly string[], specs: Readonly<Record<string, OptionSpec>>, stopAtOperand: boolean): ParsedArguments {
+  const options = new Map<string, string | true>();
+  const operands: string[] = [];
+  const byShort = new Map(Object.entries(specs).filter(([, spec]) => spec.short).map(([name, spec]) => [spec.short!, name]));
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      if (stopAtOperand) break;
+      operands.push(arg);
+      continue;
+    }
+    const long = arg.startsWith('--');
+    const eq = arg.indexOf('=');
+    const name = long ? arg.slice(2, eq === -1 ? undefined : eq) : byShort.get(arg.slice(1));
+    const spec = name === undefined ? undefined : specs[name];
+    if (name === undefined || spec === undefined) throw new UsageError(`unknown option ${arg}`);
+    if (!spec.value) {
+      if (long && eq !== -1) throw new UsageError(`option --${name} takes no value`);
+      options.set(name, true);
+      continue;
+    }
+    let value: string | undefined;
+    if (long && eq !== -1) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined) throw new UsageError(`option ${arg} needs a value`);
+    options.set(name, value);
+  }
+  operands.push(...argv.slice(i));
+  return { options, operands };
+}
+
+export function stringOption(parsed: ParsedArguments, name: string): string | undefined {
+  const value = parsed.options.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function numberOption(parsed: ParsedArguments, name: string, { min }: { min: number }): number | undefined {
+  const text = stringOption(parsed, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min) {
+    throw new UsageError(`--${name} needs a number of at least ${min}, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ENV_JOURNAL, ENV_PROTOCOL, type ExitRecord } from '@faultguard/protocol';
+import type { RescuedData } from '../data/rescued-data';
+import type { RunInfo } from '../guard/guard';
+import { writeValuesDirectory } from '../rescue/values-directory';
+
+/**
+ * The CLI's rescue: write the values where a shell command can read them, then run the
+ * command with the exit described in FAULTGUARD_EXIT_* variables. A failing command is a
+ * failed rescue, so the guard keeps the data.
+ */
+export function onCrashCommand(command: string): (data: RescuedData, exit: ExitRecord, run: RunInfo) => Promise<void> {
+  return async (data, exit, run) => {
+    const rescueDir = join(run.journalPath, '..', 'rescued');
+    writeValuesDirectory(data, rescueDir);
+    const child = spawn('/bin/sh', ['-c', command], {
+      stdio: 'inherit',
+      env: {
+        ...withoutGuardVariables(process.env),
+        FAULTGUARD_RESCUE_DIR: rescueDir,
+        FAULTGUARD_RESCUE_JOURNAL: run.journalPath,
+        FAULTGUARD_COMMAND: run.command.join(' '),
+        FAULTGUARD_PID: String(run.pid),
+        FAULTGUARD_EXIT_CODE: exit.code === null ? '' : String(exit.code),
+        FAULTGUARD_EXIT_SIGNAL: exit.signal ?? '',
+        FAULTGUARD_EXIT_CATEGORY: exit.category,
+        FAULTGUARD_EXIT_REASON: exit.reason,
+        FAULTGUARD_EXIT_STATUS: String(exit.status),
+      },
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c, s) => resolve([c, s]));
+    });
+    if (code !== 0) throw new Error(`--on-crash command ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
+  };
+}
+
+/** If this guard itself runs under a guard, the rescue command must not write into that journal. */
+function withoutGuardVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy[ENV_JOURNAL];
+  delete copy[ENV_PROTOCOL];
+  return copy;
+}

@@ -1,0 +1,69 @@
+import { guard, GuardStartError } from '../guard/guard';
+import { exitLike } from '../guard/exit-like';
+import { parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+import { onCrashCommand } from './on-crash';
+
+export const RUN_USAGE = `Usage: faultguard run [options] [--] <command> [args...]
+
+Runs <command> under a guard. What the program stores through a Faultguard client
+(FAULTGUARD_JOURNAL in its environment; see protocol/SPEC.md) lives outside the
+program. If the program ends abnormally (a signal, or a non-zero exit code), the
+guard hands that data to --on-crash, or keeps it and says where. Signals sent to
+the guard (TERM HUP INT QUIT USR1 USR2 WINCH) are passed on to the program.
+
+Options:
+  --on-crash <shell-command>  run with /bin/sh after an abnormal exit, given:
+        FAULTGUARD_RESCUE_DIR     folder: one file per value, and index.json
+        FAULTGUARD_RESCUE_JOURNAL the run's journal file (protocol/SPEC.md)
+        FAULTGUARD_EXIT_CODE      exit code (empty when a signal ended it)
+        FAULTGUARD_EXIT_SIGNAL    signal name, e.g. SIGSEGV (empty after a code)
+        FAULTGUARD_EXIT_CATEGORY  e.g. error/restricted-memory-access, exit/failure
+        FAULTGUARD_EXIT_REASON    e.g. "segmentation fault (SIGSEGV)"
+        FAULTGUARD_EXIT_STATUS    the code, or minus the signal number
+        FAULTGUARD_COMMAND, FAULTGUARD_PID  the program's command line and PID
+      The data is removed once the command exits 0, kept if it fails.
+  --journal-dir <dir>   folder for run journals (default: $FAULTGUARD_JOURNAL_DIR,
+                        else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>)
+  -q, --quiet           report nothing but errors
+  -h, --help            show this help
+
+Exit status: the program's own (the same code, or death by the same signal);
+2 for bad usage; 125 if the guard could not start; 126 if the command cannot
+be run; 127 if it was not found.
+`;
+
+const RUN_OPTIONS: Record<string, OptionSpec> = {
+  'on-crash': { value: true },
+  'journal-dir': { value: true },
+  quiet: { value: false, short: 'q' },
+  help: { value: false, short: 'h' },
+};
+
+export async function runCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, RUN_OPTIONS, true);
+  if (parsed.options.has('help')) {
+    process.stdout.write(RUN_USAGE);
+    return;
+  }
+  const [command, ...args] = parsed.operands;
+  if (command === undefined) throw new UsageError('run needs a command to guard');
+  const onCrash = stringOption(parsed, 'on-crash');
+  if (onCrash !== undefined && onCrash.trim() === '') throw new UsageError('--on-crash needs a command');
+  const quiet = parsed.options.has('quiet');
+  try {
+    const result = await guard({
+      command,
+      args,
+      journalRoot: stringOption(parsed, 'journal-dir'),
+      rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
+      log: quiet ? () => undefined : undefined,
+    });
+    exitLike(result.exit);
+  } catch (error) {
+    if (error instanceof GuardStartError) {
+      process.stderr.write(`faultguard: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync,
+} from 'node:fs';
+import {
+  encodeJournalHeader, encodeRecord, JournalFormatError, RecordType, scanJournal, type ValueLocation,
+} from '@faultguard/protocol';
+
+/**
+ * The program's end of the journal. Every append is one positioned write that has returned
+ * before append() does: from then on the bytes belong to the kernel (a tmpfs page), not to this
+ * process, so any death of the process leaves them for the guard. One writer per journal.
+ */
+export class JournalWriter {
+  private fd: number;
+  private end: number;
+
+  private constructor(readonly path: string, fd: number, end: number) {
+    this.fd = fd;
+    this.end = end;
+  }
+
+  /** Opens a journal the guard created, returning the live entries already in it. */
+  static open(path: string): { writer: JournalWriter; entries: Map<string, ValueLocation> } {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r+');
+    } catch (error) {
+      throw new JournalFormatError(`cannot open journal ${path}: ${(error as Error).message}`);
+    }
+    try {
+      const scan = scanJournal(readWhole(fd));
+      if (scan.damage) throw new JournalFormatError(`journal ${path} is damaged: ${scan.damage.reason} at byte ${scan.damage.offset}`);
+      return { writer: new JournalWriter(path, fd, scan.end), entries: scan.entries };
+    } catch (error) {
+      closeSync(fd);
+      throw error instanceof JournalFormatError ? error : new JournalFormatError(`${path}: ${(error as Error).message}`);
+    }
+  }
+
+  get size(): number {
+    return this.end;
+  }
+
+  /** Appends a record; returns where its value starts. */
+  append(type: RecordType, encoding: number, key: Buffer, value: Uint8Array): number {
+    const chunks = encodeRecord(type, encoding, key, value);
+    const start = this.end;
+    let written: number;
+    try {
+      written = writeChunks(this.fd, chunks, start);
+    } catch (error) {
+      // A failed write (ENOSPC, EIO) may have left part of a record; cut it off so that
+      // later records are not hidden behind damage.
+      try {
+        ftruncateSync(this.fd, start);
+      } catch {
+        // The reader stops at the torn record; nothing more can be done here.
+      }
+      throw new Error(`faultguard: cannot write to journal ${this.path}: ${(error as Error).message}`);
+    }
+    this.end = start + written;
+    return this.end - value.length;
+  }
+
+  read(location: ValueLocation): Buffer {
+    const bytes = Buffer.allocUnsafe(location.length);
+    let done = 0;
+    while (done < location.length) {
+      const n = readSync(this.fd, bytes, done, location.length - done, location.offset + done);
+      if (n === 0) throw new Error(`faultguard: journal ${this.path} ended inside a value at byte ${location.offset + done}`);
+      done += n;
+    }
+    return bytes;
+  }
+
+  /**
+   * Rewrites the journal with only the live entries and swaps it in by rename, so the path
+   * always names a complete journal: the old one until the rename, the new one after it.
+   */
+  compact(entries: Map<string, ValueLocation>, keyBytes: (key: string) => Buffer): Map<string, ValueLocation> {
+    const tempPath = `${this.path}.compact-${process.pid}`;
+    const fd = openSync(tempPath, 'w+', 0o600);
+    const moved = new Map<string, ValueLocation>();
+    try {
+      let end = writeChunks(fd, [encodeJournalHeader()], 0);
+      for (const [key, location] of entries) {
+        const value = this.read(location);
+        const chunks = encodeRecord(RecordType.Set, location.encoding, keyBytes(key), value);
+        const written = writeChunks(fd, chunks, end);
+        moved.set(key, { encoding: location.encoding, offset: end + written - value.length, length: value.length });
+        end += written;
+      }
+      renameSync(tempPath, this.path);
+      closeSync(this.fd);
+      this.fd = fd;
+      this.end = end;
+      return moved;
+    } catch (error) {
+      closeSync(fd);
+      try {
+        unlinkSync(tempPath);
+      } catch {
+        // Already gone: the journal itself is untouched either way.
+      }
+      throw new Error(`faultguard: cannot compact journal ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Writes every byte of the chunks at `position`, going on after short writes; returns the count. */
+function writeChunks(fd: number, chunks: Buffer[], position: number): number {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  let written = chunks.length === 1 ? writeSync(fd, chunks[0], 0, total, position) : writevSync(fd, chunks, position);
+  if (written === total) return total;
+  const all = Buffer.concat(chunks);
+  while (written < total) written += writeSync(fd, all, written, total - written, position + written);
+  return total;
+}
+
+function readWhole(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const bytes = Buffer.allocUnsafe(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, bytes, done, size - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return bytes.subarray(0, done);
+}

@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
+import type { ExitRecord } from '@faultguard/protocol';
+
+/** Signals whose default action writes a core file. */
+const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS', 'SIGXCPU', 'SIGXFSZ']);
+
+/**
+ * Ends this process the way the program ended, so a shell or supervisor sees the same status:
+ * the same exit code, or death by the same signal. The guard did not crash, so it must not leave
+ * a core file of its own: core dumps are switched off first (Node has no setrlimit; prlimit does it).
+ */
+export function exitLike(exit: ExitRecord): never {
+  if (exit.signal === null) process.exit(exit.code ?? 0);
+  const signal = exit.signal as NodeJS.Signals;
+  if (CORE_SIGNALS.has(signal)) spawnSync('prlimit', ['--core=0', `--pid=${process.pid}`], { stdio: 'ignore' });
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  // Still alive: the signal is one Node ignores (SIGPIPE). Use the shell's convention instead.
+  process.exit(128 + ((constants.signals as Record<string, number>)[signal] ?? 0));
+}

@@ -1,0 +1,75 @@
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeJournalHeader } from '@faultguard/protocol';
+
+/** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
+export function defaultJournalRoot(): string {
+  const configured = process.env.FAULTGUARD_JOURNAL_DIR;
+  if (configured) return configured;
+  const uid = process.getuid?.() ?? 0;
+  const runtimeDir = process.env.XDG_RUNTIME_DIR;
+  if (runtimeDir && isDirectory(runtimeDir)) return join(runtimeDir, 'faultguard');
+  if (isDirectory('/dev/shm')) return `/dev/shm/faultguard-${uid}`;
+  return join(tmpdir(), `faultguard-${uid}`);
+}
+
+/** One run's private folder: the journal and what the guard writes about the run. */
+export interface RunDirectory {
+  readonly path: string;
+  readonly journalPath: string;
+  writeInfo(info: object): void;
+  remove(): void;
+}
+
+export class RunDirectoryError extends Error {}
+
+export function createRunDirectory(relativeRoot: string, now = new Date()): RunDirectory {
+  // The journal path is handed to a program that may change directory: make it absolute.
+  const root = resolve(relativeRoot);
+  ensurePrivateRoot(root);
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const path = mkdtempSync(join(root, `run-${stamp}-${process.pid}-`));
+  const journalPath = join(path, 'journal');
+  const fd = openSync(journalPath, 'wx', 0o600);
+  try {
+    writeSync(fd, encodeJournalHeader());
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    path,
+    journalPath,
+    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The root is shared by all of a user's runs and often lives in a world-writable place
+ * (/dev/shm), so refuse one that another user could have planted or can write into.
+ */
+function ensurePrivateRoot(root: string): void {
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new RunDirectoryError(`cannot create the journal folder ${root}: ${(error as Error).message}`);
+  }
+  const stat = lstatSync(root);
+  if (!stat.isDirectory()) throw new RunDirectoryError(`the journal folder ${root} is not a directory`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new RunDirectoryError(`the journal folder ${root} belongs to another user (uid ${stat.uid})`);
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new RunDirectoryError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

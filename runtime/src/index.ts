@@ -1,0 +1,6 @@
+export { Encoding, OpaqueValue, describeExit, type ExitRecord } from '@faultguard/protocol';
+export { connect, isGuarded } from './data/connect';
+export { GuardedData } from './data/guarded-data';
+export { RescuedData, readJournal } from './data/rescued-data';
+export { guard, GuardStartError, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
+export { start, type Launch, type Rescue, type StartOptions } from './start';

@@ -1,0 +1,63 @@
+import type { ExitRecord } from '@faultguard/protocol';
+import { connect } from './data/connect';
+import type { GuardedData } from './data/guarded-data';
+import type { RescuedData } from './data/rescued-data';
+import { exitLike } from './guard/exit-like';
+import { guard, type RunInfo } from './guard/guard';
+
+export type Launch<A> = (data: GuardedData, args: A) => unknown;
+export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunInfo) => unknown;
+
+export interface StartOptions<A> {
+  /** Passed to launch and rescue. Each process computes its own: keep it deterministic. */
+  readonly args?: A;
+  /** Folder for the run's journal (default: a memory-backed folder of this user). */
+  readonly journalDir?: string;
+  /**
+   * When the program has ended (and any rescue has run), end this process the same way:
+   * same exit code, or the same signal. Default true; false resolves with the status instead.
+   */
+  readonly exit?: boolean;
+}
+
+/**
+ * Runs `launch` in a guarded copy of this program and `rescue` here if that copy ends abnormally.
+ *
+ * The first call (in the process the user started) becomes the guard: it re-runs this script
+ * with the same Node options and arguments and waits. In that re-run, start() finds the guard
+ * through the environment and calls launch(data, args) instead. Code before start() therefore
+ * runs in both processes; put the program's work in launch.
+ *
+ * In the guard, resolves with the status in Python faultguard's convention (the exit code, or
+ * minus the signal number) when `exit: false`; by default the guard ends like the program did.
+ * In the guarded process it never resolves; the process ends when launch's work is done.
+ */
+export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>, options: StartOptions<A> = {}): Promise<number> {
+  const args = options.args as A;
+  const data = connect();
+  if (data) {
+    await launch(data, args);
+    return neverInGuardedProcess();
+  }
+  const script = process.argv[1];
+  if (!script) throw new Error('faultguard: start() re-runs the current script under a guard; run it as `node <script>`');
+  const result = await guard({
+    command: process.execPath,
+    args: [...process.execArgv, ...process.argv.slice(1)],
+    journalRoot: options.journalDir,
+    rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
+  });
+  if (options.exit !== false) exitLike(result.exit);
+  return result.exit.status;
+}
+
+/**
+ * A promise that stays pending, as Python's start() never returns in the guarded process.
+ * An ES module awaiting it at top level would otherwise end with Node's "unsettled top-level
+ * await" status 13, which the guard would take for a crash; exiting explicitly once the event
+ * loop is empty keeps the program's own status.
+ */
+function neverInGuardedProcess(): Promise<never> {
+  process.once('beforeExit', () => process.exit(process.exitCode ?? 0));
+  return new Promise<never>(() => undefined);
+}

@@ -1,0 +1,46 @@
+// The benchmark report: `npm run bench`. Prints one line per figure beside a reference measured
+// in the same run, and writes the same as JSON to test-output/bench.json. It asserts nothing.
+import { GUARD_MEMORY } from './guard-memory';
+import type { Measurement } from './measurement';
+import { REPORT_PATH } from './paths';
+import { killAlive } from './processes';
+import { printReport, writeReport, type Figure } from './report';
+import { RESCUE_LATENCY } from './rescue-latency';
+import { createScratch } from './scratch';
+import { SET_COST } from './set-cost';
+import { STARTUP } from './startup';
+
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, STARTUP, GUARD_MEMORY];
+
+async function main(): Promise<void> {
+  const scratch = createScratch();
+  const cleanUp = () => {
+    killAlive();
+    scratch.remove();
+  };
+  // Every guard started from here inherits this, so all journals land where cleanUp removes them.
+  process.env.FAULTGUARD_JOURNAL_DIR = scratch.journalRoot;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.kill(process.pid, signal);
+    });
+  }
+  try {
+    const figures: Figure[] = [];
+    for (const [i, measurement] of MEASUREMENTS.entries()) {
+      process.stderr.write(`[${i + 1}/${MEASUREMENTS.length}] ${measurement.label}\n`);
+      figures.push(await measurement.measure(scratch));
+    }
+    printReport(figures);
+    writeReport(REPORT_PATH, figures);
+    process.stdout.write(`\nWritten to ${REPORT_PATH}\n`);
+  } finally {
+    cleanUp();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

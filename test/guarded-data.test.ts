@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { Encoding, OpaqueValue, readJournal } from '@faultguard/runtime';
+import { createRunDirectory } from '../runtime/src/guard/run-directory';
+import { GuardedData } from '../runtime/src/data/guarded-data';
+import { JournalWriter } from '../runtime/src/data/journal-writer';
+import { temporaryDirectory } from './helpers/processes';
+
+const dir = temporaryDirectory();
+after(dir.remove);
+
+function freshData(): { data: GuardedData; journal: string } {
+  const run = createRunDirectory(dir.path);
+  const { writer, entries } = JournalWriter.open(run.journalPath);
+  return { data: new GuardedData(writer, entries), journal: run.journalPath };
+}
+
+test('behaves like a Map whose values are copies', () => {
+  const { data, journal } = freshData();
+  const list = [1, 2];
+  data.set('list', list).set('ключ 🔑', 'unicode key').set('bytes', new Uint8Array([1, 2, 3]));
+  list.push(3);
+  assert.deepEqual(data.get('list'), [1, 2], 'a value is stored as it was when set');
+  assert.notEqual(data.get('list'), data.get('list'), 'each get() decodes a fresh copy');
+  assert.equal(data.size, 3);
+  assert.ok(data.has('ключ 🔑'));
+  assert.equal(data.get('missing'), undefined);
+  data.set('list', 'moved to the end');
+  assert.deepEqual([...data.keys()], ['ключ 🔑', 'bytes', 'list']);
+  assert.equal(data.delete('bytes'), true);
+  assert.equal(data.delete('bytes'), false);
+  assert.deepEqual([...data], [['ключ 🔑', 'unicode key'], ['list', 'moved to the end']]);
+  const seen: string[] = [];
+  data.forEach((_value, key) => seen.push(key));
+  assert.deepEqual(seen, ['ключ 🔑', 'list']);
+
+  const rescued = readJournal(journal);
+  assert.deepEqual(rescued.toObject(), data.toObject(), 'the journal holds exactly what the object shows');
+  data.clear();
+  assert.equal(data.size, 0);
+  assert.equal(readJournal(journal).size, 0);
+});
+
+test('round-trips every value type byte for byte', () => {
+  const { data, journal } = freshData();
+  const values: Record<string, unknown> = {
+    null: null,
+    true: false,
+    int: -42,
+    float: 3.5e-300,
+    string: 'line\nbreak "quotes" \u0000 nul',
+    nested: { a: [1, { b: 'c' }], empty: {}, list: [] },
+    bytes: Buffer.from([0, 255, 128, 10, 13]),
+    empty: Buffer.alloc(0),
+    pickle: new OpaqueValue(Encoding.PythonPickle, Buffer.from([0x80, 0x04, 0x4b, 0x01, 0x2e])),
+  };
+  for (const [key, value] of Object.entries(values)) data.set(key, value);
+  data.set('typed', new Float64Array([1.5, -2]));
+  for (const view of [data, readJournal(journal)]) {
+    for (const [key, value] of Object.entries(values)) assert.deepEqual(view.get(key), value, key);
+    assert.deepEqual(view.get('typed'), Buffer.from(new Float64Array([1.5, -2]).buffer));
+    assert.equal(view.readRaw('pickle')!.encoding, Encoding.PythonPickle);
+  }
+});
+
+test('refuses what it cannot store, naming the key, and stays usable', () => {
+  const { data, journal } = freshData();
+  assert.throws(() => data.set('fn', () => 1), { name: 'TypeError', message: /key "fn".*function cannot be stored/ });
+  assert.throws(() => data.set('big', 10n), /key "big"/);
+  assert.throws(() => data.set(42 as unknown as string, 1), /keys are strings/);
+  assert.throws(() => data.set('k'.repeat(70_000), 1), /at most 65535/);
+  data.set('ok', 1);
+  assert.deepEqual(readJournal(journal).toObject(), { ok: 1 });
+});
+
+test('compacts a journal full of overwritten values without losing the live ones', () => {
+  const { data, journal } = freshData();
+  const chunk = Buffer.alloc(1024 * 1024, 1);
+  for (let i = 0; i < 100; i++) data.set('churn', chunk.fill(i % 256));
+  data.set('last', 'kept');
+  assert.ok(statSync(journal).size < 70 * 1024 * 1024, `journal is ${statSync(journal).size} bytes after 100 MiB of overwrites`);
+  const rescued = readJournal(journal);
+  assert.deepEqual([...rescued.keys()], ['churn', 'last']);
+  assert.ok((rescued.get('churn') as Buffer).equals(Buffer.alloc(1024 * 1024, 99)));
+  assert.ok((data.get('churn') as Buffer).equals(Buffer.alloc(1024 * 1024, 99)));
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
+import {
+  Encoding, encodeJournalHeader, encodeRecord, encodeValue, JOURNAL_HEADER_SIZE, JournalFormatError, RecordType, scanJournal,
+} from '@faultguard/protocol';
+
+function record(type: RecordType, key: string, value: unknown = undefined): Buffer {
+  const encoded = value === undefined ? { encoding: 0, bytes: Buffer.alloc(0) } : encodeValue(value);
+  return Buffer.concat(encodeRecord(type, encoded.encoding, Buffer.from(key), encoded.bytes));
+}
+
+function journal(...records: Buffer[]): Buffer {
+  return Buffer.concat([encodeJournalHeader(), ...records]);
+}
+
+function valueOf(bytes: Buffer, key: string): string | undefined {
+  const location = scanJournal(bytes).entries.get(key);
+  return location && bytes.subarray(location.offset, location.offset + location.length).toString('utf8');
+}
+
+test('replays sets, deletes and clears in order, as a Map would', () => {
+  const bytes = journal(
+    record(RecordType.Set, 'a', 1),
+    record(RecordType.Set, 'b', 'two'),
+    record(RecordType.Set, 'a', 3),
+    record(RecordType.Delete, 'b'),
+    record(RecordType.Set, 'c', [true]),
+  );
+  const scan = scanJournal(bytes);
+  assert.equal(scan.damage, undefined);
+  assert.equal(scan.records, 5);
+  assert.equal(scan.end, bytes.length);
+  assert.deepEqual([...scan.entries.keys()], ['a', 'c']);
+  assert.equal(valueOf(bytes, 'a'), '3');
+  assert.equal(valueOf(bytes, 'c'), '[true]');
+
+  const cleared = scanJournal(journal(record(RecordType.Set, 'x', 1), record(RecordType.Clear, ''), record(RecordType.Set, 'y', 2)));
+  assert.deepEqual([...cleared.entries.keys()], ['y']);
+});
+
+test('large values are written as separate chunks and read back identically', () => {
+  const value = Buffer.alloc(200_000, 7);
+  const chunks = encodeRecord(RecordType.Set, Encoding.Bytes, Buffer.from('big'), value);
+  assert.equal(chunks.length, 2);
+  assert.equal(chunks[1].buffer, value.buffer, 'the value is not copied');
+  const bytes = journal(Buffer.concat(chunks));
+  const location = scanJournal(bytes).entries.get('big')!;
+  assert.equal(location.encoding, Encoding.Bytes);
+  assert.ok(bytes.subarray(location.offset, location.offset + location.length).equals(value));
+});
+
+test('a journal cut at any byte keeps every record before the cut and reports the rest', () => {
+  const records = [record(RecordType.Set, 'first', 'one'), record(RecordType.Set, 'second', { n: 2 }), record(RecordType.Set, 'ünï', 'three')];
+  const whole = journal(...records);
+  const boundaries = [JOURNAL_HEADER_SIZE];
+  for (const r of records) boundaries.push(boundaries[boundaries.length - 1] + r.length);
+  for (let cut = JOURNAL_HEADER_SIZE; cut <= whole.length; cut++) {
+    const scan = scanJournal(whole.subarray(0, cut));
+    const complete = boundaries.filter((b) => b <= cut).length - 1;
+    assert.equal(scan.entries.size, complete, `cut at ${cut}`);
+    assert.equal(scan.end, boundaries[complete]);
+    if (cut === boundaries[complete]) assert.equal(scan.damage, undefined, `cut at a record boundary ${cut}`);
+    else {
+      assert.match(scan.damage!.reason, /cut short/);
+      assert.equal(scan.damage!.offset, boundaries[complete]);
+      assert.equal(scan.damage!.skippedBytes, cut - boundaries[complete]);
+    }
+  }
+});
+
+test('every single-bit flip in a record is detected, never returned as data', () => {
+  const first = record(RecordType.Set, 'keep', 'intact');
+  const second = record(RecordType.Set, 'flip', 'some value');
+  const whole = journal(first, second);
+  const start = JOURNAL_HEADER_SIZE + first.length;
+  for (let offset = start; offset < whole.length; offset++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const damaged = Buffer.from(whole);
+      damaged[offset] ^= 1 << bit;
+      const scan = scanJournal(damaged);
+      assert.ok(scan.damage, `flip at ${offset}:${bit} went unnoticed`);
+      assert.equal(scan.damage.offset, start);
+      assert.deepEqual([...scan.entries.keys()], ['keep']);
+    }
+  }
+});
+
+test('refuses bytes that are not a journal, saying why', () => {
+  const header = encodeJournalHeader();
+  assert.throws(() => scanJournal(Buffer.alloc(0)), { name: 'Error', message: /shorter than the 16-byte header/ });
+  assert.throws(() => scanJournal(Buffer.from('{"json": "not a journal at all"}')), /wrong magic/);
+  const future = Buffer.from(header);
+  future.writeUInt16LE(2, 8);
+  assert.throws(() => scanJournal(future), /checksum/);
+  future.writeUInt32LE(crc32(future.subarray(0, 12)), 12);
+  assert.throws(() => scanJournal(future), /version 2 is not supported/);
+  for (let bit = 0; bit < 16 * 8; bit++) {
+    const damaged = Buffer.from(header);
+    damaged[bit >> 3] ^= 1 << (bit & 7);
+    assert.throws(() => scanJournal(damaged), JournalFormatError);
+  }
+});
+
+test('refuses keys and values the format cannot hold', () => {
+  assert.throws(() => encodeRecord(RecordType.Set, Encoding.Json, Buffer.alloc(70_000), Buffer.alloc(1)), /at most 65535/);
+});
