@@ -26,14 +26,15 @@ test('behaves like a Map whose values are copies', () => {
   assert.equal(data.size, 3);
   assert.ok(data.has('ключ 🔑'));
   assert.equal(data.get('missing'), undefined);
-  data.set('list', 'moved to the end');
-  assert.deepEqual([...data.keys()], ['ключ 🔑', 'bytes', 'list']);
-  assert.equal(data.delete('bytes'), true);
-  assert.equal(data.delete('bytes'), false);
-  assert.deepEqual([...data], [['ключ 🔑', 'unicode key'], ['list', 'moved to the end']]);
+  data.set('list', 'set again, stays first');
+  assert.deepEqual([...data.keys()], ['list', 'ключ 🔑', 'bytes']);
+  assert.equal(data.delete('list'), true);
+  assert.equal(data.delete('list'), false);
+  data.set('list', 'deleted and set again: now last');
+  assert.deepEqual([...data], [['ключ 🔑', 'unicode key'], ['bytes', Buffer.from([1, 2, 3])], ['list', 'deleted and set again: now last']]);
   const seen: string[] = [];
   data.forEach((_value, key) => seen.push(key));
-  assert.deepEqual(seen, ['ключ 🔑', 'list']);
+  assert.deepEqual(seen, ['ключ 🔑', 'bytes', 'list']);
 
   const rescued = readJournal(journal);
   assert.deepEqual(rescued.toObject(), data.toObject(), 'the journal holds exactly what the object shows');

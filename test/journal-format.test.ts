@@ -31,7 +31,7 @@ test('replays sets, deletes and clears in order, as a Map would', () => {
   assert.equal(scan.damage, undefined);
   assert.equal(scan.records, 5);
   assert.equal(scan.end, bytes.length);
-  assert.deepEqual([...scan.entries.keys()], ['a', 'c']);
+  assert.deepEqual([...scan.entries.keys()], ['a', 'c'], 'Map order: a key set again keeps its place');
   assert.equal(valueOf(bytes, 'a'), '3');
   assert.equal(valueOf(bytes, 'c'), '[true]');
 

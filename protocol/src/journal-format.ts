@@ -1,7 +1,7 @@
 // The journal: the append-only file a guarded program writes its data into.
 // Layout, byte order and checksums are specified in protocol/SPEC.md §2; this module is the
 // reference encoder/decoder and must stay byte-for-byte faithful to it.
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32';
 
 /** "\x89FGJ\r\n\x1a\n": a non-ASCII first byte and CR/LF/EOF guard against text-mode mangling. */
 export const JOURNAL_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x4a, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -24,40 +24,74 @@ export function encodeJournalHeader(): Buffer {
   JOURNAL_MAGIC.copy(header, 0);
   header.writeUInt16LE(JOURNAL_VERSION, 8);
   header.writeUInt16LE(0, 10); // flags: none defined in version 1
-  header.writeUInt32LE(crc32(header.subarray(0, 12)), 12);
+  header.writeUInt32LE(crc32(header, 0, 12), 12);
   return header;
 }
 
-/** Values up to this size are copied into the record buffer: one write, one checksum pass. */
-const INLINE_VALUE_LIMIT = 64 * 1024;
+/** Values up to this size are copied into one record buffer: one write, one checksum pass. */
+export const INLINE_VALUE_LIMIT = 64 * 1024;
 
-/**
- * A record as the chunks to write, in order: one buffer for small values, or the prefix and key
- * followed by the caller's value untouched, so a large value is never copied.
- */
-export function encodeRecord(type: RecordType, encoding: number, key: Buffer, value: Uint8Array): Buffer[] {
+export function recordLength(key: Uint8Array, valueLength: number): number {
+  return RECORD_PREFIX_SIZE + key.length + valueLength;
+}
+
+function checkLimits(key: Uint8Array, value: Uint8Array): void {
   if (key.length > MAX_KEY_BYTES) {
     throw new RangeError(`key is ${key.length} bytes in UTF-8; the journal allows at most ${MAX_KEY_BYTES}`);
   }
-  const bodyLength = 4 + key.length + value.length;
-  if (bodyLength > MAX_BODY_BYTES) {
+  if (4 + key.length + value.length > MAX_BODY_BYTES) {
     throw new RangeError(`value is ${value.length} bytes; a journal record holds at most ${MAX_BODY_BYTES - 4 - key.length}`);
   }
-  const inline = value.length <= INLINE_VALUE_LIMIT;
-  const headLength = RECORD_PREFIX_SIZE + key.length;
-  const head = Buffer.allocUnsafe(inline ? headLength + value.length : headLength);
-  head.writeUInt32LE(bodyLength, 0);
-  head[8] = type;
-  head[9] = encoding;
-  head.writeUInt16LE(key.length, 10);
-  key.copy(head, RECORD_PREFIX_SIZE);
-  if (inline) {
-    head.set(value, headLength);
-    head.writeUInt32LE(crc32(head.subarray(8)), 4);
-    return [head];
+}
+
+function writePrefix(target: Buffer, type: RecordType, encoding: number, key: Uint8Array, valueLength: number): void {
+  target.writeUInt32LE(4 + key.length + valueLength, 0);
+  target[8] = type;
+  target[9] = encoding;
+  target.writeUInt16LE(key.length, 10);
+  target.set(key, RECORD_PREFIX_SIZE);
+}
+
+/**
+ * Encodes a whole record at the start of `target`, which must hold recordLength(key,
+ * value.length) bytes; returns that length. Lets a writer reuse one buffer for every record.
+ */
+export function encodeRecordInto(target: Buffer, type: RecordType, encoding: number, key: Uint8Array, value: Uint8Array): number {
+  checkLimits(key, value);
+  const length = recordLength(key, value.length);
+  writePrefix(target, type, encoding, key, value.length);
+  target.set(value, RECORD_PREFIX_SIZE + key.length);
+  target.writeUInt32LE(crc32(target, 8, length), 4);
+  return length;
+}
+
+/**
+ * The prefix and key of a record whose value the caller writes right after them, uncopied.
+ * The checksum still covers the value, so it must be passed in.
+ */
+export function encodeRecordHead(type: RecordType, encoding: number, key: Uint8Array, value: Uint8Array): Buffer {
+  checkLimits(key, value);
+  const head = Buffer.allocUnsafe(RECORD_PREFIX_SIZE + key.length);
+  writePrefix(head, type, encoding, key, value.length);
+  head.writeUInt32LE(crc32(value, 0, value.length, crc32(head, 8)), 4);
+  return head;
+}
+
+/** A record as the chunks to write, in order: one buffer for small values, else head and value. */
+export function encodeRecord(type: RecordType, encoding: number, key: Uint8Array, value: Uint8Array): Buffer[] {
+  if (value.length > INLINE_VALUE_LIMIT) {
+    return [encodeRecordHead(type, encoding, key, value), Buffer.from(value.buffer, value.byteOffset, value.byteLength)];
   }
-  head.writeUInt32LE(crc32(value, crc32(head.subarray(8))), 4);
-  return [head, Buffer.from(value.buffer, value.byteOffset, value.byteLength)];
+  const record = Buffer.allocUnsafe(recordLength(key, value.length));
+  encodeRecordInto(record, type, encoding, key, value);
+  return [record];
+}
+
+/** A journal holding just one Set record per entry: what a snapshot or an autosave stores. */
+export function encodeCompactJournal(entries: Iterable<readonly [key: string, encoding: number, value: Uint8Array]>): Buffer {
+  const parts = [encodeJournalHeader()];
+  for (const [key, encoding, value] of entries) parts.push(...encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), value));
+  return Buffer.concat(parts);
 }
 
 /** Where a live value sits inside the scanned bytes. */
@@ -77,7 +111,7 @@ export interface JournalDamage {
 }
 
 export interface JournalScan {
-  /** Live entries in insertion order of their latest set, as a Map iterates. */
+  /** Live entries in the order a Map would hold them: first set first; a deleted key set again goes last. */
   readonly entries: Map<string, ValueLocation>;
   /** Intact records read, including deletes and clears. */
   readonly records: number;
@@ -115,7 +149,7 @@ export function scanJournal(bytes: Uint8Array): JournalScan {
     if (bodyLength < 4 + keyLength) return damageAt(`record length ${bodyLength} is smaller than its key`);
     const end = pos + 8 + bodyLength;
     if (end > buf.length) return damageAt(`record of ${bodyLength} bytes cut short after ${buf.length - pos - 8} (torn write at the end)`);
-    if (crc32(buf.subarray(pos + 8, end)) !== buf.readUInt32LE(pos + 4)) return damageAt('record checksum mismatch');
+    if (crc32(buf, pos + 8, end) !== buf.readUInt32LE(pos + 4)) return damageAt('record checksum mismatch');
     const type = buf[pos + 8];
     const keyStart = pos + RECORD_PREFIX_SIZE;
     let key: string;
@@ -125,7 +159,6 @@ export function scanJournal(bytes: Uint8Array): JournalScan {
       return damageAt('record key is not valid UTF-8');
     }
     if (type === RecordType.Set) {
-      entries.delete(key); // re-insert so iteration follows the latest set, like Map
       entries.set(key, { encoding: buf[pos + 9], offset: keyStart + keyLength, length: end - keyStart - keyLength });
     } else if (type === RecordType.Delete) {
       entries.delete(key);
@@ -146,7 +179,7 @@ export function checkJournalHeader(bytes: Uint8Array): void {
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, JOURNAL_HEADER_SIZE);
   if (!buf.subarray(0, 8).equals(JOURNAL_MAGIC)) throw new JournalFormatError('not a Faultguard journal: wrong magic bytes');
-  if (crc32(buf.subarray(0, 12)) !== buf.readUInt32LE(12)) throw new JournalFormatError('journal header checksum mismatch');
+  if (crc32(buf, 0, 12) !== buf.readUInt32LE(12)) throw new JournalFormatError('journal header checksum mismatch');
   const version = buf.readUInt16LE(8);
   if (version !== JOURNAL_VERSION) {
     throw new JournalFormatError(`journal format version ${version} is not supported (this reader knows version ${JOURNAL_VERSION})`);

@@ -11,6 +11,10 @@ export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunI
 export interface StartOptions<A> {
   /** Passed to launch and rescue. Each process computes its own: keep it deterministic. */
   readonly args?: A;
+  /** Autosave file, or folder for one file per run: the data survives even the guard's death. */
+  readonly autosavePath?: string;
+  /** Seconds between autosaves (only when the data changed); default 10. */
+  readonly autosaveInterval?: number;
   /** Folder for the run's journal (default: a memory-backed folder of this user). */
   readonly journalDir?: string;
   /**
@@ -45,6 +49,7 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
     command: process.execPath,
     args: [...process.execArgv, ...process.argv.slice(1)],
     journalRoot: options.journalDir,
+    autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
     rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
   });
   if (options.exit !== false) exitLike(result.exit);
@@ -60,4 +65,19 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
 function neverInGuardedProcess(): Promise<never> {
   process.once('beforeExit', () => process.exit(process.exitCode ?? 0));
   return new Promise<never>(() => undefined);
+}
+
+export const DEFAULT_AUTOSAVE_INTERVAL = 10;
+
+/** Python faultguard's rules: an interval without a path is a mistake, and so is a silly interval. */
+export function autosaveOption(path: string | undefined, interval: number | undefined): { path: string; intervalSeconds: number } | undefined {
+  if (path === undefined) {
+    if (interval !== undefined) throw new TypeError('faultguard: an autosave interval was given without an autosave path');
+    return undefined;
+  }
+  const intervalSeconds = interval ?? DEFAULT_AUTOSAVE_INTERVAL;
+  if (!(intervalSeconds > 0) || !Number.isFinite(intervalSeconds)) {
+    throw new RangeError(`faultguard: the autosave interval must be a positive number of seconds, not ${interval}`);
+  }
+  return { path, intervalSeconds };
 }

@@ -1,6 +1,7 @@
 import { guard, GuardStartError } from '../guard/guard';
 import { exitLike } from '../guard/exit-like';
-import { parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL } from '../start';
+import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
 import { onCrashCommand } from './on-crash';
 
 export const RUN_USAGE = `Usage: faultguard run [options] [--] <command> [args...]
@@ -22,6 +23,14 @@ Options:
         FAULTGUARD_EXIT_STATUS    the code, or minus the signal number
         FAULTGUARD_COMMAND, FAULTGUARD_PID  the program's command line and PID
       The data is removed once the command exits 0, kept if it fails.
+  --autosave <file|dir> also keep an xz-compressed copy of the data on disk: in
+                        <file>, or in a new file per run in <dir>. Written at
+                        start, then every --interval if the data changed, and a
+                        last time after an abnormal exit (recording how it
+                        ended); removed after a clean exit. An existing file is
+                        never overwritten. Its modification time is refreshed
+                        every second while the guard lives.
+  --interval <seconds>  seconds between autosaves (default ${DEFAULT_AUTOSAVE_INTERVAL})
   --journal-dir <dir>   folder for run journals (default: $FAULTGUARD_JOURNAL_DIR,
                         else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>)
   -q, --quiet           report nothing but errors
@@ -35,6 +44,8 @@ be run; 127 if it was not found.
 const RUN_OPTIONS: Record<string, OptionSpec> = {
   'on-crash': { value: true },
   'journal-dir': { value: true },
+  autosave: { value: true },
+  interval: { value: true },
   quiet: { value: false, short: 'q' },
   help: { value: false, short: 'h' },
 };
@@ -50,11 +61,15 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   const onCrash = stringOption(parsed, 'on-crash');
   if (onCrash !== undefined && onCrash.trim() === '') throw new UsageError('--on-crash needs a command');
   const quiet = parsed.options.has('quiet');
+  const autosavePath = stringOption(parsed, 'autosave');
+  const interval = numberOption(parsed, 'interval', { min: 0.001 });
+  if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
   try {
     const result = await guard({
       command,
       args,
       journalRoot: stringOption(parsed, 'journal-dir'),
+      autosave: autosaveOption(autosavePath, interval),
       rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
       log: quiet ? () => undefined : undefined,
     });

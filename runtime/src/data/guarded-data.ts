@@ -37,10 +37,7 @@ export class GuardedData extends DataView {
     }
     const offset = this.writer.append(RecordType.Set, encoded.encoding, keyBytes, encoded.bytes);
     const previous = this.index.get(key);
-    if (previous) {
-      this.liveBytes -= recordSize(keyBytes, previous.length);
-      this.index.delete(key); // keep Map order: a key set again moves to the end
-    }
+    if (previous) this.liveBytes -= recordSize(keyBytes, previous.length);
     this.index.set(key, { encoding: encoded.encoding, offset, length: encoded.bytes.length });
     this.liveBytes += recordSize(keyBytes, encoded.bytes.length);
     this.compactIfWasteful();

@@ -2,7 +2,8 @@ import {
   closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync,
 } from 'node:fs';
 import {
-  encodeJournalHeader, encodeRecord, JournalFormatError, RecordType, scanJournal, type ValueLocation,
+  encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, JournalFormatError, MAX_KEY_BYTES,
+  recordLength, RecordType, scanJournal, type ValueLocation,
 } from '@faultguard/protocol';
 
 /**
@@ -13,6 +14,7 @@ import {
 export class JournalWriter {
   private fd: number;
   private end: number;
+  private readonly scratch = Buffer.allocUnsafe(recordLength(Buffer.alloc(MAX_KEY_BYTES), INLINE_VALUE_LIMIT));
 
   private constructor(readonly path: string, fd: number, end: number) {
     this.fd = fd;
@@ -43,11 +45,17 @@ export class JournalWriter {
 
   /** Appends a record; returns where its value starts. */
   append(type: RecordType, encoding: number, key: Buffer, value: Uint8Array): number {
-    const chunks = encodeRecord(type, encoding, key, value);
     const start = this.end;
-    let written: number;
+    const length = recordLength(key, value.length);
     try {
-      written = writeChunks(this.fd, chunks, start);
+      if (value.length <= INLINE_VALUE_LIMIT) {
+        // One reused buffer and one write: at 64 B the allocation would cost as much as the write.
+        encodeRecordInto(this.scratch, type, encoding, key, value);
+        writeFully(this.fd, this.scratch, length, start);
+      } else {
+        const head = encodeRecordHead(type, encoding, key, value);
+        if (writevSync(this.fd, [head, value], start) !== length) writeFully(this.fd, Buffer.concat([head, value]), length, start);
+      }
     } catch (error) {
       // A failed write (ENOSPC, EIO) may have left part of a record; cut it off so that
       // later records are not hidden behind damage.
@@ -58,7 +66,7 @@ export class JournalWriter {
       }
       throw new Error(`faultguard: cannot write to journal ${this.path}: ${(error as Error).message}`);
     }
-    this.end = start + written;
+    this.end = start + length;
     return this.end - value.length;
   }
 
@@ -82,13 +90,13 @@ export class JournalWriter {
     const fd = openSync(tempPath, 'w+', 0o600);
     const moved = new Map<string, ValueLocation>();
     try {
-      let end = writeChunks(fd, [encodeJournalHeader()], 0);
+      const header = encodeJournalHeader();
+      let end = writeFully(fd, header, header.length, 0);
       for (const [key, location] of entries) {
         const value = this.read(location);
-        const chunks = encodeRecord(RecordType.Set, location.encoding, keyBytes(key), value);
-        const written = writeChunks(fd, chunks, end);
-        moved.set(key, { encoding: location.encoding, offset: end + written - value.length, length: value.length });
-        end += written;
+        const record = Buffer.concat(encodeRecord(RecordType.Set, location.encoding, keyBytes(key), value));
+        end += writeFully(fd, record, record.length, end);
+        moved.set(key, { encoding: location.encoding, offset: end - value.length, length: value.length });
       }
       renameSync(tempPath, this.path);
       closeSync(this.fd);
@@ -111,14 +119,10 @@ export class JournalWriter {
   }
 }
 
-/** Writes every byte of the chunks at `position`, going on after short writes; returns the count. */
-function writeChunks(fd: number, chunks: Buffer[], position: number): number {
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  let written = chunks.length === 1 ? writeSync(fd, chunks[0], 0, total, position) : writevSync(fd, chunks, position);
-  if (written === total) return total;
-  const all = Buffer.concat(chunks);
-  while (written < total) written += writeSync(fd, all, written, total - written, position + written);
-  return total;
+/** Writes bytes[0, length) at `position`, going on after short writes; returns the length. */
+function writeFully(fd: number, bytes: Buffer, length: number, position: number): number {
+  for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done, position + done);
+  return length;
 }
 
 function readWhole(fd: number): Buffer {

@@ -1,5 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
+import { resolveAutosaveTarget } from '../autosave/autosave-target';
+import { Autosaver } from '../autosave/autosaver';
 import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
 import { inheritedDescriptors } from './inherited-descriptors';
 import { resolveCommand } from './resolve-command';
@@ -23,6 +25,8 @@ export interface GuardOptions {
   readonly journalRoot?: string;
   /** Called after an abnormal exit with everything the program had stored. */
   readonly rescue?: RescueHandler;
+  /** Keep a compressed copy of the data in a file (or one file per run in a folder). */
+  readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
   /** Where the guard reports what it did; "faultguard: " is prefixed. */
   readonly log?: (message: string) => void;
 }
@@ -50,6 +54,7 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   const log = options.log ?? ((message: string) => process.stderr.write(`faultguard: ${message}\n`));
   const cwd = options.cwd ?? process.cwd();
   const executable = preflight(() => resolveCommand(options.command, cwd));
+  const autosavePath = options.autosave && preflight(() => resolveAutosaveTarget(options.autosave!.path));
   const run = preflight(() => createRunDirectory(options.journalRoot ?? defaultJournalRoot()));
   const commandLine = [options.command, ...options.args];
 
@@ -60,6 +65,7 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
     env: childEnvironment(run.journalPath),
   });
   const stopForwarding = forwardSignals(child);
+  let autosaver: Autosaver | undefined;
   let exit: ExitRecord;
   try {
     const pid = await new Promise<number>((resolve, reject) => {
@@ -71,6 +77,10 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
     } catch (error) {
       log(`cannot write run.json in ${run.path}: ${(error as Error).message}`); // the run itself goes on
     }
+    if (autosavePath) {
+      autosaver = new Autosaver(autosavePath, options.autosave!.intervalSeconds, { journalPath: run.journalPath, programPid: pid, command: commandLine, cwd }, log);
+      autosaver.start();
+    }
     exit = await new Promise<ExitRecord>((resolve) => child.once('exit', (code, signal) => resolve(describeExit(code, signal))));
   } catch (error) {
     run.remove();
@@ -80,11 +90,12 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   }
 
   if (!isAbnormal(exit)) {
+    await autosaver?.discard();
     run.remove();
     return { exit, rescued: false };
   }
   const info: RunInfo = { command: commandLine, pid: child.pid ?? 0, journalPath: run.journalPath };
-  return handleCrash(run, exit, info, options.rescue, log);
+  return handleCrash(run, exit, info, options.rescue, autosaver, log);
 }
 
 async function handleCrash(
@@ -92,6 +103,7 @@ async function handleCrash(
   exit: ExitRecord,
   info: RunInfo,
   rescue: RescueHandler | undefined,
+  autosaver: Autosaver | undefined,
   log: (message: string) => void,
 ): Promise<GuardResult> {
   const kept = { exit, rescued: false, keptAt: run.path };
@@ -100,14 +112,23 @@ async function handleCrash(
     data = readJournal(run.journalPath);
   } catch (error) {
     log(`${(error as Error).message}; the run directory is kept: ${run.path}`);
+    await autosaver?.finish(exit, undefined);
     return kept;
   }
   if (data.damage) log(describeDamage(run.journalPath, data.damage));
+  // On disk before the rescue runs: the rescue may crash too, or take its time.
+  const saved = (await autosaver?.finish(exit, data)) === true;
   const ended = `${info.command.join(' ')} ${exit.reason}`;
   const values = `${data.size} value${data.size === 1 ? '' : 's'}`;
   if (!rescue) {
-    log(`${ended}; ${values} kept in ${run.journalPath}`);
-    return kept;
+    if (!saved) {
+      log(`${ended}; ${values} kept in ${run.journalPath}`);
+      return kept;
+    }
+    // The autosave holds it all, on disk: no need to hold it in memory as well.
+    log(`${ended}; ${values} saved in ${autosaver!.path}`);
+    run.remove();
+    return { exit, rescued: false };
   }
   try {
     await rescue(data, exit, info);

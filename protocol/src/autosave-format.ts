@@ -1,0 +1,76 @@
+// The autosave file (protocol/SPEC.md §7): a header that says who wrote it and how the run
+// ended, then the data as an xz-compressed journal. Compression is left to the caller so that
+// this module stays free of native code (the editor reads these files with a pure-JS xz).
+import { crc32 } from './crc32';
+import type { ExitRecord } from './exit-status';
+
+/** "\x89FGS\r\n\x1a\n" */
+export const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const AUTOSAVE_FORMAT = 1;
+/** A header is a few hundred bytes; anything near this is not one of ours. */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** Identifies a process across PID reuse: the PID alone can name a newer process. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22), as a decimal string; "" if unknown. */
+  readonly startTime: string;
+  /** /proc/sys/kernel/random/boot_id; "" if unknown. */
+  readonly bootId: string;
+  readonly host: string;
+}
+
+export interface AutosaveHeader {
+  readonly format: number;
+  /** The guard, which writes the file: the run is live while it is. */
+  readonly writer: ProcessIdentity & { readonly user: string };
+  readonly program: { readonly pid: number; readonly command: readonly string[]; readonly cwd: string };
+  readonly started: string;
+  readonly intervalSeconds: number;
+  readonly saved: string;
+  readonly state: 'running' | 'exited';
+  readonly exit: ExitRecord | null;
+  readonly ended: string | null;
+  readonly data: {
+    readonly entries: number;
+    /** Bytes of the journal once decompressed, and its CRC-32: checked after decompression. */
+    readonly size: number;
+    readonly crc32: number;
+    readonly compression: 'xz';
+    readonly compressedSize: number;
+  };
+}
+
+export class AutosaveFormatError extends Error {}
+
+export function encodeAutosave(header: AutosaveHeader, compressed: Uint8Array): Buffer[] {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const lead = Buffer.alloc(12);
+  AUTOSAVE_MAGIC.copy(lead, 0);
+  lead.writeUInt32LE(json.length, 8);
+  const check = Buffer.alloc(4);
+  check.writeUInt32LE(crc32(json), 0);
+  return [lead, json, check, Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength)];
+}
+
+/** The header, and where the compressed data starts. Needs only the first 16 + header bytes. */
+export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeader; dataOffset: number } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 16) throw new AutosaveFormatError(`not a Faultguard autosave: ${buf.length} bytes is too short`);
+  if (!buf.subarray(0, 8).equals(AUTOSAVE_MAGIC)) throw new AutosaveFormatError('not a Faultguard autosave: wrong magic bytes');
+  const length = buf.readUInt32LE(8);
+  if (length > MAX_HEADER_BYTES) throw new AutosaveFormatError(`autosave header claims ${length} bytes, more than the ${MAX_HEADER_BYTES} allowed`);
+  if (buf.length < 16 + length) throw new AutosaveFormatError(`autosave header cut short: ${buf.length} of ${16 + length} bytes`);
+  const json = buf.subarray(12, 12 + length);
+  if (crc32(json) !== buf.readUInt32LE(12 + length)) throw new AutosaveFormatError('autosave header checksum mismatch');
+  let header: AutosaveHeader;
+  try {
+    header = JSON.parse(json.toString('utf8'));
+  } catch (error) {
+    throw new AutosaveFormatError(`autosave header is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof header !== 'object' || header === null || header.format !== AUTOSAVE_FORMAT) {
+    throw new AutosaveFormatError(`autosave format ${JSON.stringify((header as { format?: unknown })?.format)} is not supported (this reader knows format ${AUTOSAVE_FORMAT})`);
+  }
+  return { header, dataOffset: 16 + length };
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import type { ProcessIdentity } from '@faultguard/protocol';
+
+/** Start time of a process in clock ticks since boot, or "" when it does not exist (or no procfs). */
+export function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may itself contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+export function identityOf(pid: number): ProcessIdentity {
+  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostname() };
+}
+
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
+  }
+}
+
+export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
+
+/**
+ * Whether the process an identity names still runs. A PID alone is not enough: after the
+ * writer died its PID can be given to an unrelated process, so the start time must match too.
+ * On another host or after a reboot this machine cannot tell: "unknown".
+ */
+export function liveness(identity: ProcessIdentity): Liveness {
+  if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
+  const currentBoot = bootId();
+  if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
+  const startTime = processStartTime(identity.pid);
+  if (startTime === '') return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
+  if (identity.startTime && startTime !== identity.startTime) {
+    return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
+  }
+  return { state: 'alive', reason: `process ${identity.pid} is running` };
+}
