@@ -1,4 +1,4 @@
-// Builds the runtime bundles (the CLI and the library) and the tests, benchmarks and demo.
+// Builds the runtime bundles (the CLI and the library), the examples, and the tests and benchmarks.
 // Type checking is tsc's job (npm run typecheck); esbuild only strips types and bundles.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -31,4 +31,5 @@ await Promise.all([
   // Tests, fixtures and benchmarks bundle the runtime from source: one copy of every module
   // per program, whether a test imports the public API or an internal module.
   build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', alias: { '@faultguard/runtime': './runtime/src/index.ts' } }),
+  build({ ...common, entryPoints: tsFiles('runtime/examples'), outdir: 'out/examples', alias: { '@faultguard/runtime': './runtime/src/index.ts' } }),
 ]);

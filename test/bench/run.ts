@@ -10,7 +10,7 @@ import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, STARTUP, GUARD_MEMORY];
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY];
 
 async function main(): Promise<void> {
   const scratch = createScratch();
