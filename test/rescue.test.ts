@@ -23,6 +23,9 @@ const cases = [
   { how: 'kill', signal: 'SIGKILL', category: 'process/kill', status: -9 },
   { how: 'segv', signal: 'SIGSEGV', category: 'error/restricted-memory-access', status: -11, nodeOptions: SEGV_NODE_OPTIONS },
   { how: 'abort', signal: 'SIGABRT', category: 'process/abort', status: -6 },
+  // Out of memory for real: a small heap, which V8 ends with abort(). The guard runs with the same
+  // Node options (start() passes them on) but stays far below the limit.
+  { how: 'oom', signal: 'SIGABRT', category: 'process/abort', status: -6, nodeOptions: ['--max-old-space-size=24'] },
   { how: 'throw', code: 1, category: 'exit/failure', status: 1 },
   { how: 'exit3', code: 3, category: 'exit/failure', status: 3 },
 ];

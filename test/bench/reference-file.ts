@@ -1,7 +1,5 @@
 import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
-
-/** COMPACT_MIN_BYTES of runtime/src/data/guarded-data.ts, which the runtime does not export. */
-const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
+import { COMPACT_MIN_BYTES } from '../../runtime/src/data/guarded-data';
 
 /**
  * What set() is measured against: the same bytes appended with one bare positioned
@@ -21,7 +19,7 @@ export class ReferenceFile {
 
   append(bytes: Buffer): void {
     this.end += writeSync(this.fd, bytes, 0, bytes.length, this.end);
-    if (this.end < JOURNAL_COMPACT_BYTES) return;
+    if (this.end < COMPACT_MIN_BYTES) return;
     ftruncateSync(this.fd, bytes.length);
     this.end = bytes.length;
   }

@@ -3,7 +3,7 @@ import { DataView } from './data-view';
 import { JournalWriter } from './journal-writer';
 
 /** Below this size a journal is never compacted: rewriting it would cost more than it frees. */
-const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * The data object a guarded program writes, Map-like. `set()` returns only once the value is
