@@ -43,10 +43,10 @@ function refuseExisting(path: string): void {
   try {
     const { header } = decodeAutosaveHeader(bytes);
     const writer = liveness(header.writer);
-    described =
-      writer.state === 'alive'
-        ? `belongs to a live run (guard ${header.writer.pid}, ${header.program.command.join(' ')})`
-        : `holds the data of an earlier run of ${header.program.command.join(' ')} (${header.exit?.reason ?? writer.reason}) that was not recovered`;
+    const command = header.program.command.join(' ');
+    if (writer.state === 'alive') described = `belongs to a live run (guard ${header.writer.pid}, ${command})`;
+    else if (writer.state === 'unknown' && header.state === 'running') described = `belongs to a run of ${command} that may still be live (${writer.reason})`;
+    else described = `holds the data of an earlier run of ${command} (${header.exit?.reason ?? writer.reason}) that was not recovered`;
   } catch (error) {
     described = `exists and is not a readable autosave (${(error as Error).message})`;
   }

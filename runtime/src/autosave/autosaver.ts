@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writevSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUTOSAVE_FORMAT, crc32, encodeAutosave, encodeCompactJournal, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
@@ -124,15 +124,26 @@ export class Autosaver {
     const temporary = `${this.path}.tmp-${process.pid}`;
     const fd = openSync(temporary, 'w', 0o600);
     try {
-      writevSync(fd, encodeAutosave(header, snapshot.compressed));
-      fsyncSync(fd);
+      try {
+        const chunks = encodeAutosave(header, snapshot.compressed);
+        const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+        const written = writevSync(fd, chunks);
+        if (written !== length) throw new Error(`short write: ${written} of ${length} bytes (disk full?)`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      // The first save must not replace a file someone else created meanwhile: link() refuses
+      // to, rename() would not. Later saves replace our own previous one.
+      if (this.last) renameSync(temporary, this.path);
+      else {
+        linkSync(temporary, this.path);
+        unlinkSync(temporary);
+      }
     } catch (error) {
-      closeSync(fd);
-      unlinkSync(temporary);
+      rmSync(temporary, { force: true });
       throw error;
     }
-    closeSync(fd);
-    renameSync(temporary, this.path);
     syncFolder(dirname(this.path));
     this.last = snapshot;
     this.lastError = '';

@@ -89,9 +89,10 @@ export class JournalWriter {
     const tempPath = `${this.path}.compact-${process.pid}`;
     const fd = openSync(tempPath, 'w+', 0o600);
     const moved = new Map<string, ValueLocation>();
+    let end = 0;
     try {
       const header = encodeJournalHeader();
-      let end = writeFully(fd, header, header.length, 0);
+      end = writeFully(fd, header, header.length, 0);
       for (const [key, location] of entries) {
         const value = this.read(location);
         const record = Buffer.concat(encodeRecord(RecordType.Set, location.encoding, keyBytes(key), value));
@@ -99,10 +100,6 @@ export class JournalWriter {
         moved.set(key, { encoding: location.encoding, offset: end - value.length, length: value.length });
       }
       renameSync(tempPath, this.path);
-      closeSync(this.fd);
-      this.fd = fd;
-      this.end = end;
-      return moved;
     } catch (error) {
       closeSync(fd);
       try {
@@ -112,6 +109,12 @@ export class JournalWriter {
       }
       throw new Error(`faultguard: cannot compact journal ${this.path}: ${(error as Error).message}`);
     }
+    // From the rename on, the new file is the journal: switch before anything else can fail.
+    const old = this.fd;
+    this.fd = fd;
+    this.end = end;
+    closeSync(old);
+    return moved;
   }
 
   close(): void {
