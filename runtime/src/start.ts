@@ -1,3 +1,4 @@
+import inspector from 'node:inspector';
 import type { ExitRecord } from '@faultguard/protocol';
 import { connect } from './data/connect';
 import type { GuardedData } from './data/guarded-data';
@@ -45,6 +46,8 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
   }
   const script = process.argv[1];
   if (!script) throw new Error('faultguard: start() re-runs the current script under a guard; run it as `node <script>`');
+  // `node --inspect app.js` means to debug the program, not its guard: free the port for it.
+  if (inspector.url()) inspector.close();
   const result = await guard({
     command: process.execPath,
     args: [...process.execArgv, ...process.argv.slice(1)],
