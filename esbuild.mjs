@@ -13,8 +13,6 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { FAULTGUARD_VERSION: JSON.stringify(version) },
-  // Native code loads from node_modules at run time, and only when autosave is used.
-  external: ['@napi-rs/lzma'],
 };
 
 function tsFiles(dir) {

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { AUTOSAVE_FORMAT, encodeAutosave, encodeCompactJournal, Encoding, type AutosaveHeader } from '@faultguard/protocol';
 import { readAutosave } from '@faultguard/runtime';
-import { CLI, fixture, launch, run, temporaryDirectory } from './helpers/processes';
+import { xzCompress } from '../runtime/src/autosave/xz';
+import { CLI, eventually, fixture, launch, run, temporaryDirectory } from './helpers/processes';
 
 const dir = temporaryDirectory();
 after(dir.remove);
@@ -54,12 +56,13 @@ test('saves again while the program runs, only when its data changed, and surviv
   const app = launch(process.execPath, [CLI, 'run', '--autosave', file, '--interval', '0.1', '--', process.execPath, fixture('counter-app'), '1', '25'], { env: journalEnv() });
   const programPid = Number((await app.waitForLine(/pid (\d+)/))[1]);
   try {
-    await app.waitForLine(/^8$/m);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const live = await readAutosave(file);
+    const live = await eventually(async () => {
+      const saved = await readAutosave(file);
+      assert.ok((saved.data.get('counter') as number) >= 8, 'the autosave follows the program');
+      return saved;
+    });
     assert.equal(live.header.state, 'running');
     const early = live.data.get('counter') as number;
-    assert.ok(early >= 8, `autosave holds a recent counter (${early})`);
     app.kill('SIGKILL'); // the guard
     await app.exited;
     const orphan = await readAutosave(file);
@@ -74,7 +77,7 @@ test('an existing autosave is never overwritten: live, crashed or foreign, the n
   const live = fresh('busy.fgsave');
   const holder = launch(process.execPath, [CLI, 'run', '--autosave', live, '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });
   await holder.waitForLine(/ready/);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await eventually(() => readAutosave(live)); // its first save is on disk
   const crashed = fresh('crashed.fgsave');
   await run(process.execPath, [CLI, 'run', '--autosave', crashed, '--', process.execPath, fixture('crash-app'), 'kill'], { env: journalEnv() });
   const foreign = fresh('foreign.fgsave');
@@ -107,7 +110,8 @@ test('bad autosave places and options are refused before the program starts', as
   const cases: Array<[string[], number, RegExp]> = [
     [['--autosave', join(fresh('missing'), 'a.fgsave')], 125, /autosave folder .*missing does not exist/],
     [['--interval', '5'], 2, /--interval needs --autosave/],
-    [['--autosave', fresh('x'), '--interval', '0'], 2, /--interval needs a number of at least 0.001, not "0"/],
+    [['--autosave', fresh('x'), '--interval', '0'], 2, /--interval needs a number from 0.001 to 2147483, not "0"/],
+    [['--autosave', fresh('x'), '--interval', '3000000'], 2, /--interval needs a number from 0.001 to 2147483/],
     [['--autosave', fresh('x'), '--interval', 'soon'], 2, /--interval needs a number/],
   ];
   if (process.getuid?.() !== 0) cases.push([['--autosave', join(locked, 'a.fgsave')], 125, /autosave folder .*locked is not writable/]);
@@ -116,4 +120,49 @@ test('bad autosave places and options are refused before the program starts', as
     assert.equal(result.code, status, result.stderr);
     assert.match(result.stderr, message);
   }
+});
+
+test('the autosave is really xz-compressed', async () => {
+  const file = fresh('big.fgsave');
+  await run(process.execPath, [fixture('crash-app'), 'kill'], { env: { ...journalEnv(), AUTOSAVE: file, LOG_LINES: '100000' } });
+  const saved = await readAutosave(file);
+  assert.equal((saved.data.get('log') as string).length, 2_400_000);
+  assert.ok(saved.header.data.size > 2_400_000);
+  assert.ok(saved.header.data.compressedSize < saved.header.data.size / 50, `compressed to ${saved.header.data.compressedSize} of ${saved.header.data.size} bytes`);
+  assert.ok(statSync(file).size < saved.header.data.size / 50);
+});
+
+test('a header that understates the data is refused without decompressing past it', async () => {
+  const journal = encodeCompactJournal([['big', Encoding.Bytes, Buffer.alloc(8 * 1024 * 1024)]]);
+  const compressed = await xzCompress(journal);
+  const header: AutosaveHeader = {
+    format: AUTOSAVE_FORMAT,
+    writer: { pid: 1, startTime: '', bootId: '', host: 'elsewhere', user: 'someone' },
+    program: { pid: 2, command: ['bomb'], cwd: '/' },
+    started: '',
+    intervalSeconds: 1,
+    saved: '',
+    state: 'exited',
+    exit: null,
+    ended: null,
+    data: { entries: 1, size: 1000, crc32: 0, compression: 'xz', compressedSize: compressed.length },
+  };
+  const file = fresh('lying.fgsave');
+  writeFileSync(file, Buffer.concat(encodeAutosave(header, compressed)));
+  await assert.rejects(readAutosave(file), new RegExp(`${file}: decompresses to more than 1000 bytes`));
+});
+
+test('two runs started at once on one autosave file: one gets it, the other is refused', async () => {
+  const file = fresh('contested.fgsave');
+  const start = () => launch(process.execPath, [CLI, 'run', '--autosave', file, '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });
+  const runs = [start(), start()];
+  const firstEnded = await Promise.race(runs.map((r, i) => r.exited.then((e) => ({ ...e, i }))));
+  assert.equal(firstEnded.code, 125, 'the loser is refused before its program starts');
+  const winner = runs[1 - firstEnded.i];
+  await winner.waitForLine(/ready/);
+  assert.match((await runs[firstEnded.i].finished).stderr, /not overwriting it/);
+  winner.kill('SIGTERM');
+  await winner.finished;
+  const saved = await readAutosave(file);
+  assert.equal(saved.header.exit?.signal, 'SIGTERM', "the winner's autosave is intact and final");
 });

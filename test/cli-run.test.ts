@@ -133,3 +133,41 @@ test('--help documents every option, --version prints the version', async () => 
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert.equal((await faultguard(['--version'])).stdout, `faultguard ${version}\n`);
 });
+
+test('--quiet silences reports but never errors', async () => {
+  const quietCrash = await faultguard(['run', '--quiet', '--', 'sh', '-c', 'exit 1']);
+  assert.equal(quietCrash.stderr, '');
+  const failedRescue = await faultguard(['run', '-q', '--on-crash', 'exit 9', '--', 'sh', '-c', 'exit 1']);
+  assert.equal(failedRescue.code, 1);
+  assert.match(failedRescue.stderr, /the rescue of its 0 values failed: --on-crash command exited with code 9\nThe data is kept in \S+journal\n$/);
+});
+
+test('a crashed run that stored nothing leaves nothing behind', async () => {
+  const result = await faultguard(['run', '--', 'sh', '-c', 'exit 1']);
+  assert.match(result.stderr, /exited with code 1; it had stored no data/);
+  assert.deepEqual(readdirSync(result.journals), []);
+});
+
+test('descriptors the guard was given reach the program, even one pipe on two numbers', async () => {
+  const inner = `${process.execPath} ${CLI} run -- sh -c 'echo three >&3; echo four >&4'`;
+  const result = await run('sh', ['-c', `${inner} 3>&1 4>&1`]);
+  assert.equal(result.stdout, 'three\nfour\n', result.stderr);
+});
+
+test('with PATH unset, commands are looked up as execvp does, never in the current folder', async () => {
+  const folder = join(dir.path, 'cwd-with-tool');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'mytool'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+  const env = { ...process.env };
+  delete env.PATH;
+  const result = await run(process.execPath, [CLI, 'run', '--', 'mytool'], { cwd: folder, env });
+  assert.equal(result.code, 127);
+  assert.equal(result.stdout, '');
+  assert.equal((await run(process.execPath, [CLI, 'run', '--', 'sh', '-c', 'exit 4'], { cwd: folder, env })).code, 4, 'sh is found in /bin');
+});
+
+test('without prlimit the guard cannot forgo its own core dump, so it exits 128+n instead of dying of SIGSEGV', async () => {
+  const result = await run(process.execPath, [CLI, 'run', '--quiet', '--', '/bin/sh', '-c', 'kill -SEGV $$'], { env: { ...process.env, PATH: '/nonexistent' } });
+  assert.equal(result.signal, null);
+  assert.equal(result.code, 139);
+});

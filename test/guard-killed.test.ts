@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readJournal } from '@faultguard/runtime';
-import { fixture, isAlive, launch, temporaryDirectory } from './helpers/processes';
+import { eventually, fixture, isAlive, launch, temporaryDirectory } from './helpers/processes';
 
 const dir = temporaryDirectory();
 after(dir.remove);
@@ -26,9 +26,10 @@ test('when the guard is killed, the program keeps running and storing, and its d
     const acknowledged = lastCount(app.output());
     const first = readJournal(journal).get('counter') as number;
     assert.ok(first >= acknowledged, `the journal holds every acknowledged value (${first} >= ${acknowledged})`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const later = readJournal(journal).get('counter') as number;
-    assert.ok(later > first, `the program goes on storing (${first} then ${later})`);
+    await eventually(() => {
+      const later = readJournal(journal).get('counter') as number;
+      assert.ok(later > first, `the program goes on storing (${first} then ${later})`);
+    });
   } finally {
     process.kill(programPid, 'SIGKILL');
   }

@@ -86,3 +86,18 @@ test('compacts a journal full of overwritten values without losing the live ones
   assert.ok((rescued.get('churn') as Buffer).equals(Buffer.alloc(1024 * 1024, 99)));
   assert.ok((data.get('churn') as Buffer).equals(Buffer.alloc(1024 * 1024, 99)));
 });
+
+test('a compaction in the middle of iterating keys neither restarts nor repeats the iteration', () => {
+  const { data, journal } = freshData();
+  const keys = Array.from({ length: 24 }, (_, i) => `key-${i}`);
+  for (const key of keys) data.set(key, Buffer.alloc(1024 * 1024, 0));
+  const visited: string[] = [];
+  for (const key of data.keys()) {
+    visited.push(key);
+    const bumped = Buffer.from(data.get(key) as Buffer).fill((data.get(key) as Buffer)[0] + 1);
+    for (let i = 0; i < 3; i++) data.set(key, bumped); // three writes a step: the journal passes 64 MiB
+  }
+  assert.ok(statSync(journal).size < 64 * 1024 * 1024, 'the journal was compacted during the loop');
+  assert.deepEqual(visited, keys);
+  for (const key of keys) assert.equal((data.get(key) as Buffer)[0], 1, `${key} was changed exactly once`);
+});

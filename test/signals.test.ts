@@ -34,7 +34,7 @@ test('a program without a client is guarded too: it gets the signal and the guar
   const result = await app.finished;
   assert.equal(result.signal, 'SIGTERM');
   assert.match(result.stderr, /sleep|sh/);
-  assert.match(result.stderr, /terminated \(SIGTERM\); 0 values/);
+  assert.match(result.stderr, /terminated \(SIGTERM\); it had stored no data/);
 });
 
 test('Ctrl-C in a real terminal interrupts the program once, not the guard', async () => {
@@ -48,4 +48,13 @@ test('Ctrl-C in a real terminal interrupts the program once, not the guard', asy
   assert.equal(result.stdout.match(/got SIGINT/g)?.length, 1, `SIGINT delivered once; output: ${result.stdout}`);
   assert.match(result.stdout, /final SIGINT\r?\n/);
   assert.equal(result.code, 130, "script -e reports the guard's status, which is the program's");
+});
+
+test('signals sent to the guard during the rescue neither kill it nor cut the rescue short', async () => {
+  const app = launch(process.execPath, [CLI, 'run', '--on-crash', 'echo rescuing; sleep 1; echo rescued', '--', 'sh', '-c', 'exit 3']);
+  await app.waitForLine(/rescuing/);
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGINT'] as const) app.kill(signal);
+  const result = await app.finished;
+  assert.match(result.stdout, /rescued\n/);
+  assert.equal(result.code, 3, `the guard still ends like the program; stderr: ${result.stderr}`);
 });

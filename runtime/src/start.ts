@@ -4,7 +4,7 @@ import { connect } from './data/connect';
 import type { GuardedData } from './data/guarded-data';
 import type { RescuedData } from './data/rescued-data';
 import { exitLike } from './guard/exit-like';
-import { guard, type RunInfo } from './guard/guard';
+import { guard, GuardStartError, type RunInfo } from './guard/guard';
 
 export type Launch<A> = (data: GuardedData, args: A) => unknown;
 export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunInfo) => unknown;
@@ -48,14 +48,24 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
   if (!script) throw new Error('faultguard: start() re-runs the current script under a guard; run it as `node <script>`');
   // `node --inspect app.js` means to debug the program, not its guard: free the port for it.
   if (inspector.url()) inspector.close();
-  const result = await guard({
-    command: process.execPath,
-    args: [...process.execArgv, ...process.argv.slice(1)],
-    journalRoot: options.journalDir,
-    autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
-    rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
-  });
-  if (options.exit !== false) exitLike(result.exit);
+  const exitWhenDone = options.exit !== false;
+  let result;
+  try {
+    result = await guard({
+      command: process.execPath,
+      args: [...process.execArgv, ...process.argv.slice(1)],
+      journalRoot: options.journalDir,
+      autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
+      rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
+    });
+  } catch (error) {
+    // The program could not start (a refused autosave, an unusable journal folder): say so as
+    // the CLI would, rather than with an unhandled rejection's stack trace.
+    if (!exitWhenDone || !(error instanceof GuardStartError)) throw error;
+    process.stderr.write(`faultguard: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  if (exitWhenDone) exitLike(result.exit);
   return result.exit.status;
 }
 
@@ -71,6 +81,9 @@ function neverInGuardedProcess(): Promise<never> {
 }
 
 export const DEFAULT_AUTOSAVE_INTERVAL = 10;
+export const MIN_AUTOSAVE_INTERVAL = 0.001;
+/** Node's timers take at most 2^31-1 ms; beyond that they would fire at once, again and again. */
+export const MAX_AUTOSAVE_INTERVAL = 2_147_483;
 
 /** Python faultguard's rules: an interval without a path is a mistake, and so is a silly interval. */
 export function autosaveOption(path: string | undefined, interval: number | undefined): { path: string; intervalSeconds: number } | undefined {
@@ -79,8 +92,8 @@ export function autosaveOption(path: string | undefined, interval: number | unde
     return undefined;
   }
   const intervalSeconds = interval ?? DEFAULT_AUTOSAVE_INTERVAL;
-  if (!(intervalSeconds > 0) || !Number.isFinite(intervalSeconds)) {
-    throw new RangeError(`faultguard: the autosave interval must be a positive number of seconds, not ${interval}`);
+  if (!(intervalSeconds >= MIN_AUTOSAVE_INTERVAL && intervalSeconds <= MAX_AUTOSAVE_INTERVAL)) {
+    throw new RangeError(`faultguard: the autosave interval must be from ${MIN_AUTOSAVE_INTERVAL} to ${MAX_AUTOSAVE_INTERVAL} seconds, not ${interval}`);
   }
   return { path, intervalSeconds };
 }

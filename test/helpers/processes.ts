@@ -43,11 +43,13 @@ export interface Running {
 }
 
 /**
- * Starts a process and collects its output. A deadline kills it (SIGKILL), so a hung
- * process fails its test instead of hanging the suite.
+ * Starts a process and collects its output. It gets a session of its own, so that the suite
+ * behaves the same from a terminal and from CI (no controlling terminal, whatever the runner
+ * has). A deadline kills its whole process group, so a hung process fails its test instead of
+ * hanging the suite, and leaves nothing behind.
  */
 export function launch(command: string, args: readonly string[], options: SpawnOptions & { deadlineMs?: number } = {}): Running {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }> = [];
@@ -62,7 +64,7 @@ export function launch(command: string, args: readonly string[], options: SpawnO
     }
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const deadline = setTimeout(() => child.kill('SIGKILL'), options.deadlineMs ?? 30_000);
+  const deadline = setTimeout(() => killGroup(child.pid), options.deadlineMs ?? 30_000);
   const finished = new Promise<Finished>((resolvePromise, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -112,5 +114,29 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Retries `check` until it returns without throwing, or rethrows its last error after
+ * `timeoutMs`: for states another process reaches in its own time (a file written, a save made).
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }

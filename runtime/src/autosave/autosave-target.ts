@@ -1,56 +1,84 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { decodeAutosaveHeader } from '@faultguard/protocol';
+import { decodeAutosaveHeader, MAX_HEADER_BYTES } from '@faultguard/protocol';
 import { liveness } from './process-identity';
 
 export const AUTOSAVE_EXTENSION = '.fgsave';
 
 export class AutosaveTargetError extends Error {}
 
+/** An autosave path this run has claimed: it created the (still empty) file itself. */
+export interface AutosaveClaim {
+  readonly path: string;
+  /** Inode of the file as this run last wrote it: only that file is ours to replace or remove. */
+  readonly ino: number;
+}
+
 /**
- * Where this run's autosave goes. A folder gets one file per run, named to sort by start time;
- * a file path is used as given. Checked before the program starts: the folder must exist and be
- * writable, and an existing file is never overwritten, since it holds either a live run's data
- * or a crashed run's data that nobody has recovered yet.
+ * Claims this run's autosave file before the program starts. A folder gets one file per run,
+ * named to sort by start time; a file path is used as given. The file is created exclusively,
+ * so two runs can never share it, and an existing file is never overwritten: it holds either a
+ * live run's data or a crashed run's data that nobody has recovered yet.
  */
-export function resolveAutosaveTarget(requested: string, now = new Date()): string {
+export function claimAutosaveTarget(requested: string, now = new Date()): AutosaveClaim {
   const path = resolve(requested);
   const isFolder = requested.endsWith('/') || isDirectory(path);
   const folder = isFolder ? path : dirname(path);
   if (!isDirectory(folder)) throw new AutosaveTargetError(`autosave folder ${folder} does not exist`);
+  const target = isFolder ? join(folder, `${now.toISOString().replace(/[-:.]/g, '')}-${process.pid}${AUTOSAVE_EXTENSION}`) : path;
+  let fd: number;
   try {
-    accessSync(folder, constants.W_OK | constants.X_OK);
-  } catch {
-    throw new AutosaveTargetError(`autosave folder ${folder} is not writable`);
+    fd = openSync(target, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new AutosaveTargetError(`autosave file ${target} ${describeExisting(target)}; not overwriting it. Recover or remove it, or give a folder to get one file per run`);
+    if (code === 'EACCES' || code === 'EROFS') throw new AutosaveTargetError(`autosave folder ${folder} is not writable`);
+    throw new AutosaveTargetError(`cannot create autosave file ${target}: ${(error as Error).message}`);
   }
-  if (isFolder) {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
-    return join(folder, `${stamp}-${process.pid}${AUTOSAVE_EXTENSION}`);
+  try {
+    return { path: target, ino: fstatSync(fd).ino };
+  } finally {
+    closeSync(fd);
   }
-  refuseExisting(path);
-  return path;
 }
 
-function refuseExisting(path: string): void {
-  let bytes: Buffer;
+function describeExisting(path: string): string {
+  let head: Buffer;
   try {
-    bytes = readFileSync(path);
+    head = readHead(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new AutosaveTargetError(`autosave file ${path} exists and cannot be read: ${(error as Error).message}`);
+    return `exists and cannot be read (${(error as Error).message})`;
   }
-  let described: string;
+  if (head.length === 0) return 'exists but is empty (another run is starting, or one died before its first save)';
   try {
-    const { header } = decodeAutosaveHeader(bytes);
+    const { header } = decodeAutosaveHeader(head);
     const writer = liveness(header.writer);
     const command = header.program.command.join(' ');
-    if (writer.state === 'alive') described = `belongs to a live run (guard ${header.writer.pid}, ${command})`;
-    else if (writer.state === 'unknown' && header.state === 'running') described = `belongs to a run of ${command} that may still be live (${writer.reason})`;
-    else described = `holds the data of an earlier run of ${command} (${header.exit?.reason ?? writer.reason}) that was not recovered`;
+    if (writer.state === 'alive') return `belongs to a live run (guard ${header.writer.pid}, ${command})`;
+    if (writer.state === 'unknown' && header.state === 'running') return `belongs to a run of ${command} that may still be live (${writer.reason})`;
+    return `holds the data of an earlier run of ${command} (${header.exit?.reason ?? writer.reason}) that was not recovered`;
   } catch (error) {
-    described = `exists and is not a readable autosave (${(error as Error).message})`;
+    return `exists and is not a readable autosave (${(error as Error).message})`;
   }
-  throw new AutosaveTargetError(`autosave file ${path} ${described}; not overwriting it. Recover or remove it, or give a folder to get one file per run`);
+}
+
+/** The magic, length and header: never the data, which can be large. */
+function readHead(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const head = Buffer.alloc(16 + MAX_HEADER_BYTES);
+    const size = readUpTo(fd, head, 0, 12);
+    return head.subarray(0, size < 12 ? size : readUpTo(fd, head, size, Math.min(head.length, 16 + head.readUInt32LE(8))));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads into bytes[from, to) until full or end of file; returns the end reached. */
+function readUpTo(fd: number, bytes: Buffer, from: number, to: number): number {
+  let end = from;
+  for (let n; end < to && (n = readSync(fd, bytes, end, to - end, end)) > 0; ) end += n;
+  return end;
 }
 
 function isDirectory(path: string): boolean {

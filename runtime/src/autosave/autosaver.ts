@@ -1,9 +1,12 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writevSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, utimesSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUTOSAVE_FORMAT, crc32, encodeAutosave, encodeCompactJournal, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
+import type { Log } from '../guard/guard';
+import type { AutosaveClaim } from './autosave-target';
 import { currentUser, identityOf } from './process-identity';
-import { loadXz } from './xz';
+import { xzCompress } from './xz';
 
 export interface AutosaveRun {
   readonly journalPath: string;
@@ -22,26 +25,34 @@ const HEARTBEAT_MS = 1000;
 
 /**
  * Writes a run's autosave file, in the guard: right away, then every interval if the journal
- * changed, and a last time when the program ends abnormally, recording how. Compression runs on
- * libuv's thread pool, so the heartbeat keeps beating during a long save.
+ * changed, and a last time when the program ends abnormally, recording how. One save at a time;
+ * compression runs in another process, so the heartbeat keeps beating during a long save.
  */
 export class Autosaver {
   private readonly started = new Date().toISOString();
   private readonly writer = { ...identityOf(process.pid), user: currentUser() };
+  readonly path: string;
   private timers: NodeJS.Timeout[] = [];
-  private saving: Promise<void> = Promise.resolve();
-  private journalStamp = '';
+  private inFlight: { done: Promise<void>; abort: AbortController } | undefined;
+  private savedStamp = '';
+  private ino: number;
   private last: Snapshot | undefined;
   private lastError = '';
 
-  constructor(
-    readonly path: string,
-    private readonly intervalSeconds: number,
-    private readonly run: AutosaveRun,
-    private readonly log: (message: string) => void,
-  ) {}
+  private run: AutosaveRun | undefined;
 
-  start(): void {
+  constructor(
+    claim: AutosaveClaim,
+    private readonly intervalSeconds: number,
+    private readonly log: Log,
+  ) {
+    this.path = claim.path;
+    this.ino = claim.ino;
+  }
+
+  /** The program runs: save its journal from now on. */
+  start(run: AutosaveRun): void {
+    this.run = run;
     this.saveIfChanged();
     this.timers = [
       setInterval(() => this.saveIfChanged(), this.intervalSeconds * 1000),
@@ -52,11 +63,11 @@ export class Autosaver {
 
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
-   * saved). Returns whether the file now holds that final state.
+   * saved), at once: a periodic save still compressing is abandoned. Returns whether the file
+   * now holds that final state.
    */
   async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
-    this.stopTimers();
-    await this.saving;
+    await this.stop();
     try {
       const snapshot = data ? await this.snapshot(data) : this.last;
       if (!snapshot) throw new Error('no data could be read');
@@ -64,55 +75,66 @@ export class Autosaver {
       return true;
     } catch (error) {
       this.report(error);
+      // Leave no empty claim behind: it would only block the next run's autosave.
+      if (!this.last && this.isOurs()) rmSync(this.path, { force: true });
       return false;
     }
   }
 
-  /** The program ended cleanly: the autosave has served its purpose. */
+  /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
   async discard(): Promise<void> {
-    this.stopTimers();
-    await this.saving;
-    rmSync(this.path, { force: true });
+    await this.stop();
+    if (this.isOurs()) rmSync(this.path, { force: true });
   }
 
-  private stopTimers(): void {
+  private async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.inFlight?.abort.abort();
+    await this.inFlight?.done;
   }
 
   private saveIfChanged(): void {
-    const stamp = journalStamp(this.run.journalPath);
-    if (stamp === this.journalStamp) return;
-    this.saving = this.saving.then(async () => {
+    const run = this.run!;
+    const stamp = journalStamp(run.journalPath);
+    if (stamp === this.savedStamp || this.inFlight) return; // a busy saver catches up next tick
+    const abort = new AbortController();
+    const done = (async () => {
       try {
-        const snapshot = await this.snapshot(readJournal(this.run.journalPath));
+        const snapshot = await this.snapshot(readJournal(run.journalPath), abort.signal);
+        if (abort.signal.aborted) return;
         this.write(snapshot, null);
-        this.journalStamp = stamp;
+        this.savedStamp = stamp;
       } catch (error) {
-        this.report(error);
+        if (!abort.signal.aborted) this.report(error);
+      } finally {
+        this.inFlight = undefined;
       }
-    });
+    })();
+    this.inFlight = { done, abort };
   }
 
-  private async snapshot(data: RescuedData): Promise<Snapshot> {
+  private async snapshot(data: RescuedData, signal?: AbortSignal): Promise<Snapshot> {
     const journal = encodeCompactJournal(Array.from(data.keys(), (key) => {
       const raw = data.readRaw(key)!;
       return [key, raw.encoding, raw.bytes] as const;
     }));
-    const compressed = await loadXz().compress(journal);
+    const compressed = await xzCompress(journal, signal);
     return {
       compressed,
       data: { entries: data.size, size: journal.length, crc32: crc32(journal), compression: 'xz', compressedSize: compressed.length },
     };
   }
 
-  /** Temporary file, fsync, rename, fsync of the folder: the path always names a whole file. */
+  /** A fresh temporary file, fsync, rename over our own file, fsync of the folder. */
   private write(snapshot: Snapshot, exit: ExitRecord | null): void {
+    const run = this.run!;
+    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
     const now = new Date().toISOString();
     const header: AutosaveHeader = {
       format: AUTOSAVE_FORMAT,
       writer: this.writer,
-      program: { pid: this.run.programPid, command: this.run.command, cwd: this.run.cwd },
+      program: { pid: run.programPid, command: run.command, cwd: run.cwd },
       started: this.started,
       intervalSeconds: this.intervalSeconds,
       saved: now,
@@ -121,8 +143,8 @@ export class Autosaver {
       ended: exit ? now : null,
       data: snapshot.data,
     };
-    const temporary = `${this.path}.tmp-${process.pid}`;
-    const fd = openSync(temporary, 'w', 0o600);
+    const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
+    const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
     try {
       try {
         const chunks = encodeAutosave(header, snapshot.compressed);
@@ -130,16 +152,11 @@ export class Autosaver {
         const written = writevSync(fd, chunks);
         if (written !== length) throw new Error(`short write: ${written} of ${length} bytes (disk full?)`);
         fsyncSync(fd);
+        this.ino = statSync(temporary).ino;
       } finally {
         closeSync(fd);
       }
-      // The first save must not replace a file someone else created meanwhile: link() refuses
-      // to, rename() would not. Later saves replace our own previous one.
-      if (this.last) renameSync(temporary, this.path);
-      else {
-        linkSync(temporary, this.path);
-        unlinkSync(temporary);
-      }
+      renameSync(temporary, this.path);
     } catch (error) {
       rmSync(temporary, { force: true });
       throw error;
@@ -147,6 +164,14 @@ export class Autosaver {
     syncFolder(dirname(this.path));
     this.last = snapshot;
     this.lastError = '';
+  }
+
+  private isOurs(): boolean {
+    try {
+      return statSync(this.path).ino === this.ino;
+    } catch {
+      return false;
+    }
   }
 
   private beat(): void {
@@ -162,7 +187,7 @@ export class Autosaver {
   /** Each distinct failure once: a full disk should not flood the program's terminal. */
   private report(error: unknown): void {
     const message = `autosave to ${this.path} failed: ${(error as Error).message}`;
-    if (message !== this.lastError) this.log(message);
+    if (message !== this.lastError) this.log(message, 'error');
     this.lastError = message;
   }
 }
@@ -173,7 +198,7 @@ function journalStamp(path: string): string {
     const stat = statSync(path, { bigint: true });
     return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
   } catch {
-    return '';
+    return 'unreadable'; // the save will report why
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AutosaveFormatError, crc32, decodeAutosaveHeader, type AutosaveHeader } from '@faultguard/protocol';
 import { RescuedData } from '../data/rescued-data';
-import { loadXz } from './xz';
+import { xzDecompress } from './xz';
 
 export interface Autosave {
   readonly header: AutosaveHeader;
@@ -23,7 +23,8 @@ export async function readAutosave(path: string): Promise<Autosave> {
     if (compressed.length !== header.data.compressedSize) {
       throw new Error(`data is ${compressed.length} bytes, the header says ${header.data.compressedSize} (file cut short?)`);
     }
-    const journal = await loadXz().decompress(compressed);
+    // Never more than the header announced: a lying header or an xz bomb stops right there.
+    const journal = await xzDecompress(compressed, header.data.size);
     if (journal.length !== header.data.size) throw new Error(`data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);
     if (crc32(journal) !== header.data.crc32) throw new Error('data checksum mismatch');
     const data = RescuedData.fromBytes(journal);

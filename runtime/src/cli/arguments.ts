@@ -57,12 +57,12 @@ export function stringOption(parsed: ParsedArguments, name: string): string | un
   return typeof value === 'string' ? value : undefined;
 }
 
-export function numberOption(parsed: ParsedArguments, name: string, { min }: { min: number }): number | undefined {
+export function numberOption(parsed: ParsedArguments, name: string, { min, max }: { min: number; max: number }): number | undefined {
   const text = stringOption(parsed, name);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min) {
-    throw new UsageError(`--${name} needs a number of at least ${min}, not ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} needs a number from ${min} to ${max}, not ${JSON.stringify(text)}`);
   }
   return value;
 }

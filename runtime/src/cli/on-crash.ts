@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV_JOURNAL, ENV_PROTOCOL, type ExitRecord } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
-import type { RunInfo } from '../guard/guard';
+import { RescueFailure, type RunInfo } from '../guard/guard';
 import { writeValuesDirectory } from '../rescue/values-directory';
 
 /**
@@ -12,29 +14,39 @@ import { writeValuesDirectory } from '../rescue/values-directory';
  */
 export function onCrashCommand(command: string): (data: RescuedData, exit: ExitRecord, run: RunInfo) => Promise<void> {
   return async (data, exit, run) => {
-    const rescueDir = join(run.journalPath, '..', 'rescued');
-    writeValuesDirectory(data, rescueDir);
-    const child = spawn('/bin/sh', ['-c', command], {
-      stdio: 'inherit',
-      env: {
-        ...withoutGuardVariables(process.env),
-        FAULTGUARD_RESCUE_DIR: rescueDir,
-        FAULTGUARD_RESCUE_JOURNAL: run.journalPath,
-        FAULTGUARD_COMMAND: run.command.join(' '),
-        FAULTGUARD_PID: String(run.pid),
-        FAULTGUARD_EXIT_CODE: exit.code === null ? '' : String(exit.code),
-        FAULTGUARD_EXIT_SIGNAL: exit.signal ?? '',
-        FAULTGUARD_EXIT_CATEGORY: exit.category,
-        FAULTGUARD_EXIT_REASON: exit.reason,
-        FAULTGUARD_EXIT_STATUS: String(exit.status),
-      },
-    });
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (c, s) => resolve([c, s]));
-    });
-    if (code !== 0) throw new Error(`--on-crash command ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
+    // On the temporary folder, not beside the journal: a second copy of the data in /dev/shm
+    // could exhaust a small one (Docker gives 64 MiB). The journal stays until the end anyway.
+    const rescueDir = mkdtempSync(join(tmpdir(), 'faultguard-rescue-'));
+    try {
+      await runRescueCommand(command, data, exit, run, rescueDir);
+    } finally {
+      rmSync(rescueDir, { recursive: true, force: true });
+    }
   };
+}
+
+async function runRescueCommand(command: string, data: RescuedData, exit: ExitRecord, run: RunInfo, rescueDir: string): Promise<void> {
+  writeValuesDirectory(data, rescueDir);
+  const child = spawn('/bin/sh', ['-c', command], {
+    stdio: 'inherit',
+    env: {
+      ...withoutGuardVariables(process.env),
+      FAULTGUARD_RESCUE_DIR: rescueDir,
+      FAULTGUARD_RESCUE_JOURNAL: run.journalPath,
+      FAULTGUARD_COMMAND: run.command.join(' '),
+      FAULTGUARD_PID: String(run.pid),
+      FAULTGUARD_EXIT_CODE: exit.code === null ? '' : String(exit.code),
+      FAULTGUARD_EXIT_SIGNAL: exit.signal ?? '',
+      FAULTGUARD_EXIT_CATEGORY: exit.category,
+      FAULTGUARD_EXIT_REASON: exit.reason,
+      FAULTGUARD_EXIT_STATUS: String(exit.status),
+    },
+  });
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  if (code !== 0) throw new RescueFailure(`--on-crash command ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
 }
 
 /** If this guard itself runs under a guard, the rescue command must not write into that journal. */

@@ -1,6 +1,6 @@
 import { guard, GuardStartError } from '../guard/guard';
 import { exitLike } from '../guard/exit-like';
-import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL } from '../start';
+import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../start';
 import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
 import { onCrashCommand } from './on-crash';
 
@@ -62,7 +62,7 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   if (onCrash !== undefined && onCrash.trim() === '') throw new UsageError('--on-crash needs a command');
   const quiet = parsed.options.has('quiet');
   const autosavePath = stringOption(parsed, 'autosave');
-  const interval = numberOption(parsed, 'interval', { min: 0.001 });
+  const interval = numberOption(parsed, 'interval', { min: MIN_AUTOSAVE_INTERVAL, max: MAX_AUTOSAVE_INTERVAL });
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
   try {
     const result = await guard({
@@ -71,7 +71,9 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
       journalRoot: stringOption(parsed, 'journal-dir'),
       autosave: autosaveOption(autosavePath, interval),
       rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
-      log: quiet ? () => undefined : undefined,
+      log: (message, level) => {
+        if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+      },
     });
     exitLike(result.exit);
   } catch (error) {

@@ -87,7 +87,7 @@ export class GuardedData extends DataView {
     if (size < COMPACT_MIN_BYTES || size < 2 * this.liveBytes || this.compactionFailed) return;
     try {
       const moved = this.writer.compact(this.index, (key) => this.keyBytes(key));
-      this.index.clear();
+      // Same keys, same order: updating in place keeps a caller's running iteration valid.
       for (const [key, location] of moved) this.index.set(key, location);
     } catch (error) {
       this.compactionFailed = true;

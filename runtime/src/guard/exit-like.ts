@@ -13,9 +13,14 @@ const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS
 export function exitLike(exit: ExitRecord): never {
   if (exit.signal === null) process.exit(exit.code ?? 0);
   const signal = exit.signal as NodeJS.Signals;
-  if (CORE_SIGNALS.has(signal)) spawnSync('prlimit', ['--core=0', `--pid=${process.pid}`], { stdio: 'ignore' });
+  const shellStatus = 128 + ((constants.signals as Record<string, number>)[signal] ?? 0);
+  // Without prlimit a core file of the guard could replace the program's own: the shell's
+  // status convention is the next best thing to dying of the signal.
+  if (CORE_SIGNALS.has(signal) && spawnSync('prlimit', ['--core=0', `--pid=${process.pid}`], { stdio: 'ignore' }).status !== 0) {
+    process.exit(shellStatus);
+  }
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
   // Still alive: the signal is one Node ignores (SIGPIPE). Use the shell's convention instead.
-  process.exit(128 + ((constants.signals as Record<string, number>)[signal] ?? 0));
+  process.exit(shellStatus);
 }

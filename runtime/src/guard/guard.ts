@@ -1,6 +1,7 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
-import { resolveAutosaveTarget } from '../autosave/autosave-target';
+import { claimAutosaveTarget } from '../autosave/autosave-target';
+import { checkXz } from '../autosave/xz';
 import { Autosaver } from '../autosave/autosaver';
 import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
 import { inheritedDescriptors } from './inherited-descriptors';
@@ -27,8 +28,8 @@ export interface GuardOptions {
   readonly rescue?: RescueHandler;
   /** Keep a compressed copy of the data in a file (or one file per run in a folder). */
   readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
-  /** Where the guard reports what it did; "faultguard: " is prefixed. */
-  readonly log?: (message: string) => void;
+  /** Where the guard reports what it did (default: stderr, prefixed "faultguard: "). */
+  readonly log?: Log;
 }
 
 export interface GuardResult {
@@ -38,6 +39,12 @@ export interface GuardResult {
   /** The run directory left behind because nothing took the data (no handler, or it failed). */
   readonly keptAt?: string;
 }
+
+/** "info" tells what happened; "error" is something the user must know even when asking for quiet. */
+export type Log = (message: string, level: 'info' | 'error') => void;
+
+/** A rescue failure whose message says it all: reported without a stack trace. */
+export class RescueFailure extends Error {}
 
 /** Thrown before the program starts; `exitCode` follows env(1): 125 guard trouble, 126/127 command. */
 export class GuardStartError extends Error {
@@ -51,51 +58,59 @@ export class GuardStartError extends Error {
 
 /** Runs one program under a guard and returns once its exit has been handled. */
 export async function guard(options: GuardOptions): Promise<GuardResult> {
-  const log = options.log ?? ((message: string) => process.stderr.write(`faultguard: ${message}\n`));
+  const log: Log = options.log ?? ((message) => process.stderr.write(`faultguard: ${message}\n`));
   const cwd = options.cwd ?? process.cwd();
   const executable = preflight(() => resolveCommand(options.command, cwd));
-  const autosavePath = options.autosave && preflight(() => resolveAutosaveTarget(options.autosave!.path));
+  if (options.autosave) preflight(checkXz);
   const run = preflight(() => createRunDirectory(options.journalRoot ?? defaultJournalRoot()));
-  const commandLine = [options.command, ...options.args];
-
-  const child = spawn(executable, options.args, {
-    cwd,
-    argv0: options.command,
-    stdio: childStdio(),
-    env: childEnvironment(run.journalPath),
-  });
-  const stopForwarding = forwardSignals(child);
   let autosaver: Autosaver | undefined;
-  let exit: ExitRecord;
   try {
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid ?? 0));
-      child.once('error', reject);
-    });
-    try {
-      run.writeInfo({ guardPid: process.pid, pid, command: commandLine, cwd, started: new Date().toISOString() });
-    } catch (error) {
-      log(`cannot write run.json in ${run.path}: ${(error as Error).message}`); // the run itself goes on
-    }
-    if (autosavePath) {
-      autosaver = new Autosaver(autosavePath, options.autosave!.intervalSeconds, { journalPath: run.journalPath, programPid: pid, command: commandLine, cwd }, log);
-      autosaver.start();
-    }
-    exit = await new Promise<ExitRecord>((resolve) => child.once('exit', (code, signal) => resolve(describeExit(code, signal))));
+    if (options.autosave) autosaver = new Autosaver(preflight(() => claimAutosaveTarget(options.autosave!.path)), options.autosave.intervalSeconds, log);
   } catch (error) {
     run.remove();
-    throw new GuardStartError(`cannot start ${options.command}: ${(error as Error).message}`, 126);
-  } finally {
-    stopForwarding();
+    throw error;
   }
+  const command = [options.command, ...options.args];
 
-  if (!isAbnormal(exit)) {
-    await autosaver?.discard();
-    run.remove();
-    return { exit, rescued: false };
+  // Signals are relayed to the program while it runs; after that (during the rescue) the guard
+  // still catches them, so it never dies of one before it has handed the data over.
+  let program: ChildProcess | undefined;
+  const stopRelaying = forwardSignals(() => program);
+  try {
+    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
+    const pid = await spawned(program).catch(async (error: Error) => {
+      await autosaver?.discard();
+      run.remove();
+      throw new GuardStartError(`cannot start ${options.command}: ${error.message}`, 126);
+    });
+    try {
+      run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
+    } catch (error) {
+      log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
+    }
+    autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
+    const exit = await exited(program);
+    program = undefined;
+    if (!isAbnormal(exit)) {
+      await autosaver?.discard();
+      run.remove();
+      return { exit, rescued: false };
+    }
+    return await handleCrash(run, exit, { command, pid, journalPath: run.journalPath }, options.rescue, autosaver, log);
+  } finally {
+    stopRelaying();
   }
-  const info: RunInfo = { command: commandLine, pid: child.pid ?? 0, journalPath: run.journalPath };
-  return handleCrash(run, exit, info, options.rescue, autosaver, log);
+}
+
+function spawned(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid ?? 0));
+    child.once('error', reject);
+  });
+}
+
+function exited(child: ChildProcess): Promise<ExitRecord> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(describeExit(code, signal))));
 }
 
 async function handleCrash(
@@ -104,36 +119,40 @@ async function handleCrash(
   info: RunInfo,
   rescue: RescueHandler | undefined,
   autosaver: Autosaver | undefined,
-  log: (message: string) => void,
+  log: Log,
 ): Promise<GuardResult> {
   const kept = { exit, rescued: false, keptAt: run.path };
   let data: RescuedData;
   try {
     data = readJournal(run.journalPath);
   } catch (error) {
-    log(`${(error as Error).message}; the run directory is kept: ${run.path}`);
+    log(`${(error as Error).message}; the run directory is kept: ${run.path}`, 'error');
     await autosaver?.finish(exit, undefined);
     return kept;
   }
-  if (data.damage) log(describeDamage(run.journalPath, data.damage));
+  if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
   // On disk before the rescue runs: the rescue may crash too, or take its time.
   const saved = (await autosaver?.finish(exit, data)) === true;
   const ended = `${info.command.join(' ')} ${exit.reason}`;
   const values = `${data.size} value${data.size === 1 ? '' : 's'}`;
   if (!rescue) {
-    if (!saved) {
-      log(`${ended}; ${values} kept in ${run.journalPath}`);
+    if (data.size === 0 && !data.damage) {
+      log(`${ended}; it had stored no data`, 'info');
+    } else if (saved) {
+      // The autosave holds it all, on disk: no need to hold it in memory as well.
+      log(`${ended}; ${values} saved in ${autosaver!.path}`, 'info');
+    } else {
+      log(`${ended}; ${values} kept in ${run.journalPath}`, 'info');
       return kept;
     }
-    // The autosave holds it all, on disk: no need to hold it in memory as well.
-    log(`${ended}; ${values} saved in ${autosaver!.path}`);
     run.remove();
     return { exit, rescued: false };
   }
   try {
     await rescue(data, exit, info);
   } catch (error) {
-    log(`${ended}; the rescue of its ${values} failed: ${(error as Error)?.stack ?? error}\nThe data is kept in ${run.journalPath}`);
+    const why = error instanceof RescueFailure ? error.message : ((error as Error)?.stack ?? String(error));
+    log(`${ended}; the rescue of its ${values} failed: ${why}\nThe data is kept in ${run.journalPath}`, 'error');
     return kept;
   }
   run.remove();

@@ -1,36 +1,48 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+const O_ACCMODE = 0o3;
 
 /**
- * Descriptors above stderr that our parent gave us, to hand on to the program (a socket from
- * systemd, a status pipe, ...), as exec would have.
+ * Descriptors above stderr that this process was given, to hand on to the program (a socket
+ * from systemd, a status pipe, ...) as exec would have.
  *
- * Node marks every descriptor close-on-exec at start-up, so the flag cannot tell ours from our
- * parent's. What can: everything Node opens for itself is an anonymous inode (epoll, eventfd)
- * or a pipe or socket whose both ends are ours. A descriptor our parent passed is neither.
+ * Node marks every descriptor close-on-exec at start-up, so that flag cannot tell ours from our
+ * parent's. What can: Node's own are anonymous inodes (epoll, eventfd) and pipes whose read and
+ * write ends are both ours; and the snapshot is taken when this module loads, before the guard
+ * (or, with start(), the program's own code that follows) opens anything else.
  */
-export function inheritedDescriptors(): number[] {
+function snapshot(): number[] {
   const ipcChannel = Number(process.env.NODE_CHANNEL_FD ?? -1);
-  const targets = new Map<number, string>();
+  let names: string[];
   try {
-    for (const name of readdirSync('/proc/self/fd')) {
-      const fd = Number(name);
-      if (fd <= 2 || fd === ipcChannel) continue;
-      try {
-        targets.set(fd, readlinkSync(`/proc/self/fd/${name}`));
-      } catch {
-        // closed while we looked (readdir's own descriptor): nothing to pass
-      }
-    }
+    names = readdirSync('/proc/self/fd');
   } catch {
     return []; // no procfs: pass only the standard three
   }
-  const uses = new Map<string, number>();
-  for (const target of targets.values()) uses.set(target, (uses.get(target) ?? 0) + 1);
-  const passed: number[] = [];
-  for (const [fd, target] of targets) {
-    if (target.startsWith('anon_inode:')) continue;
-    if (/^(pipe|socket):/.test(target) && uses.get(target)! > 1) continue;
-    passed.push(fd);
+  const open: Array<{ fd: number; target: string; access: number }> = [];
+  for (const name of names) {
+    const fd = Number(name);
+    if (fd <= 2 || fd === ipcChannel) continue;
+    try {
+      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'));
+      open.push({ fd, target: readlinkSync(`/proc/self/fd/${name}`), access: parseInt(flags?.[1] ?? '0', 8) & O_ACCMODE });
+    } catch {
+      // closed while we looked (readdir's own descriptor): nothing to pass
+    }
   }
-  return passed.sort((a, b) => a - b);
+  const accessByPipe = new Map<string, Set<number>>();
+  for (const { target, access } of open) {
+    if (target.startsWith('pipe:')) accessByPipe.set(target, (accessByPipe.get(target) ?? new Set()).add(access));
+  }
+  const bothEnds = (target: string) => (accessByPipe.get(target)?.size ?? 0) > 1;
+  return open
+    .filter(({ target }) => !target.startsWith('anon_inode:') && !bothEnds(target))
+    .map(({ fd }) => fd)
+    .sort((a, b) => a - b);
+}
+
+const INHERITED = snapshot();
+
+export function inheritedDescriptors(): readonly number[] {
+  return INHERITED;
 }

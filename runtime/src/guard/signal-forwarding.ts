@@ -3,19 +3,24 @@ import type { ChildProcess } from 'node:child_process';
 
 export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
-/** Signals the terminal driver sends to the whole foreground process group on a keystroke. */
-const KEYBOARD_SIGNALS = new Set<string>(['SIGINT', 'SIGQUIT']);
+/**
+ * Signals the terminal itself sends to the whole foreground process group: keystrokes (Ctrl-C,
+ * Ctrl-backslash), a window resize, a hang-up.
+ */
+const TERMINAL_SIGNALS = new Set<string>(['SIGINT', 'SIGQUIT', 'SIGWINCH', 'SIGHUP']);
 
 /**
- * Relays signals sent to the guard to the program, so the guard never dies of them itself.
- * A Ctrl-C reaches guard and program at once (same process group); relaying it as well would
- * deliver it twice, so keyboard signals are not relayed while our group owns the terminal.
+ * Relays signals sent to the guard to the current target (the program while it runs), so the
+ * guard never dies of them itself; with no target they are caught and dropped. The terminal
+ * sends its signals to guard and program at once (same process group); relaying them as well
+ * would deliver them twice, so they are not relayed while our group owns the terminal.
  * Returns a function that stops relaying.
  */
-export function forwardSignals(child: ChildProcess): () => void {
+export function forwardSignals(target: () => ChildProcess | undefined): () => void {
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
-      if (KEYBOARD_SIGNALS.has(signal) && ownsTerminal()) return;
+      const child = target();
+      if (!child || (TERMINAL_SIGNALS.has(signal) && ownsTerminal())) return;
       try {
         child.kill(signal);
       } catch {
