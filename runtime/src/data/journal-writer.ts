@@ -116,10 +116,6 @@ export class JournalWriter {
     closeSync(old);
     return moved;
   }
-
-  close(): void {
-    closeSync(this.fd);
-  }
 }
 
 /** Writes bytes[0, length) at `position`, going on after short writes; returns the length. */
