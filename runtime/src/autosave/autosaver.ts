@@ -152,11 +152,12 @@ export class Autosaver {
         const written = writevSync(fd, chunks);
         if (written !== length) throw new Error(`short write: ${written} of ${length} bytes (disk full?)`);
         fsyncSync(fd);
-        this.ino = statSync(temporary).ino;
       } finally {
         closeSync(fd);
       }
+      const ino = statSync(temporary).ino;
       renameSync(temporary, this.path);
+      this.ino = ino;
     } catch (error) {
       rmSync(temporary, { force: true });
       throw error;
@@ -175,7 +176,7 @@ export class Autosaver {
   }
 
   private beat(): void {
-    if (!this.last) return; // nothing written yet
+    if (!this.last || !this.isOurs()) return; // nothing written yet, or not ours to touch
     const now = new Date();
     try {
       utimesSync(this.path, now, now);

@@ -38,7 +38,7 @@ export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
 /**
  * Whether the process an identity names still runs. A PID alone is not enough: after the
  * writer died its PID can be given to an unrelated process, so the start time must match too.
- * On another host or after a reboot this machine cannot tell: "unknown".
+ * Written before the last reboot: gone. On another host this machine cannot tell: "unknown".
  */
 export function liveness(identity: ProcessIdentity): Liveness {
   if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };

@@ -17,6 +17,7 @@ export async function readAutosave(path: string): Promise<Autosave> {
   } catch (error) {
     throw fail(`cannot read: ${(error as Error).message}`);
   }
+  if (bytes.length === 0) throw fail('empty: a run has claimed this file and not saved yet (or died before its first save)');
   try {
     const { header, dataOffset } = decodeAutosaveHeader(bytes);
     const compressed = bytes.subarray(dataOffset);

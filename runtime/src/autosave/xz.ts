@@ -9,7 +9,7 @@ import { resolveCommand } from '../guard/resolve-command';
  * than it must be small; it runs at a lower priority than the program it protects.
  */
 const COMPRESS_ARGS = ['--compress', '--format=xz', '--check=crc64', '-0', '--threads=0', '--stdout', '--quiet'];
-const DECOMPRESS_ARGS = ['--decompress', '--format=xz', '--single-stream', '--stdout', '--quiet'];
+const DECOMPRESS_ARGS = ['--decompress', '--format=xz', '--stdout', '--quiet'];
 const NICENESS = 10;
 
 /** Throws, naming the problem, when there is no xz to run: checked before the program starts. */
@@ -33,7 +33,11 @@ export function xzDecompress(input: Uint8Array, maxBytes: number): Promise<Buffe
 function runXz(args: string[], input: Uint8Array, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const xz = spawn('xz', args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
-    if (xz.pid) setPriority(xz.pid, NICENESS);
+    try {
+      if (xz.pid) setPriority(xz.pid, NICENESS);
+    } catch {
+      // Already nicer than that (a guard started with nice): keep the priority it inherited.
+    }
     const output: Buffer[] = [];
     let size = 0;
     let stderr = '';

@@ -7,7 +7,7 @@ import { describeDamage, readJournal, type RescuedData } from '../data/rescued-d
 import { inheritedDescriptors } from './inherited-descriptors';
 import { resolveCommand } from './resolve-command';
 import { createRunDirectory, defaultJournalRoot, type RunDirectory } from './run-directory';
-import { forwardSignals } from './signal-forwarding';
+import { SignalRelay } from './signal-relay';
 
 export interface RunInfo {
   /** The command line as given. */
@@ -60,6 +60,15 @@ export class GuardStartError extends Error {
 export async function guard(options: GuardOptions): Promise<GuardResult> {
   const log: Log = options.log ?? ((message) => process.stderr.write(`faultguard: ${message}\n`));
   const cwd = options.cwd ?? process.cwd();
+  const relay = new SignalRelay();
+  try {
+    return await runGuarded(options, cwd, log, relay);
+  } finally {
+    relay.stop();
+  }
+}
+
+async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: SignalRelay): Promise<GuardResult> {
   const executable = preflight(() => resolveCommand(options.command, cwd));
   if (options.autosave) preflight(checkXz);
   const run = preflight(() => createRunDirectory(options.journalRoot ?? defaultJournalRoot()));
@@ -72,34 +81,27 @@ export async function guard(options: GuardOptions): Promise<GuardResult> {
   }
   const command = [options.command, ...options.args];
 
-  // Signals are relayed to the program while it runs; after that (during the rescue) the guard
-  // still catches them, so it never dies of one before it has handed the data over.
-  let program: ChildProcess | undefined;
-  const stopRelaying = forwardSignals(() => program);
+  const program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
+  const pid = await spawned(program).catch(async (error: Error) => {
+    await autosaver?.discard();
+    run.remove();
+    throw new GuardStartError(`cannot start ${options.command}: ${error.message}`, 126);
+  });
+  relay.attach(program);
   try {
-    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
-    const pid = await spawned(program).catch(async (error: Error) => {
-      await autosaver?.discard();
-      run.remove();
-      throw new GuardStartError(`cannot start ${options.command}: ${error.message}`, 126);
-    });
-    try {
-      run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
-    } catch (error) {
-      log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
-    }
-    autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
-    const exit = await exited(program);
-    program = undefined;
-    if (!isAbnormal(exit)) {
-      await autosaver?.discard();
-      run.remove();
-      return { exit, rescued: false };
-    }
-    return await handleCrash(run, exit, { command, pid, journalPath: run.journalPath }, options.rescue, autosaver, log);
-  } finally {
-    stopRelaying();
+    run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
+  } catch (error) {
+    log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
   }
+  autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
+  const exit = await exited(program);
+  relay.detach();
+  if (!isAbnormal(exit)) {
+    await autosaver?.discard();
+    run.remove();
+    return { exit, rescued: false };
+  }
+  return handleCrash(run, exit, { command, pid, journalPath: run.journalPath }, options.rescue, autosaver, log);
 }
 
 function spawned(child: ChildProcess): Promise<number> {

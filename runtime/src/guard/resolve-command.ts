@@ -11,13 +11,13 @@ export class CommandError extends Error {
   }
 }
 
+/** What execvp searches when PATH is unset (confstr _CS_PATH); never the current directory. */
+const DEFAULT_PATH = '/bin:/usr/bin';
+
 /**
  * Finds the program as execvp would, so that a typo is reported before anything starts
  * (spawn would otherwise only fail after the run directory exists).
  */
-/** What execvp searches when PATH is unset (confstr _CS_PATH); never the current directory. */
-const DEFAULT_PATH = '/bin:/usr/bin';
-
 export function resolveCommand(command: string, cwd: string, path = process.env.PATH ?? DEFAULT_PATH): string {
   if (command === '') throw new CommandError('no command given', 127);
   const candidates = command.includes('/')
