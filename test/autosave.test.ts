@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, unlinkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AUTOSAVE_FORMAT, encodeAutosave, encodeCompactJournal, Encoding, type AutosaveHeader } from '@faultguard/protocol';
@@ -114,7 +114,9 @@ test('bad autosave places and options are refused before the program starts', as
     [['--autosave', fresh('x'), '--interval', '3000000'], 2, /--interval needs a number from 0.001 to 2147483/],
     [['--autosave', fresh('x'), '--interval', 'soon'], 2, /--interval needs a number/],
   ];
+  // Permissions stop everyone but root; /sys stops root too, wherever it is mounted read-only.
   if (process.getuid?.() !== 0) cases.push([['--autosave', join(locked, 'a.fgsave')], 125, /autosave folder .*locked is not writable/]);
+  if (isUnwritable('/sys')) cases.push([['--autosave', '/sys/'], 125, /autosave folder \/sys is not writable/]);
   for (const [options, status, message] of cases) {
     const result = await run(process.execPath, [CLI, 'run', ...options, '--', 'true'], { env: journalEnv() });
     assert.equal(result.code, status, result.stderr);
@@ -166,3 +168,14 @@ test('two runs started at once on one autosave file: one gets it, the other is r
   const saved = await readAutosave(file);
   assert.equal(saved.header.exit?.signal, 'SIGTERM', "the winner's autosave is intact and final");
 });
+
+function isUnwritable(folder: string): boolean {
+  try {
+    const probe = join(folder, `faultguard-probe-${process.pid}`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+    return false;
+  } catch {
+    return existsSync(folder);
+  }
+}
