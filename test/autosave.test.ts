@@ -82,19 +82,22 @@ test('an existing autosave is never overwritten: live, crashed or foreign, the n
   await run(process.execPath, [CLI, 'run', '--autosave', crashed, '--', process.execPath, fixture('crash-app'), 'kill'], { env: journalEnv() });
   const foreign = fresh('foreign.fgsave');
   writeFileSync(foreign, 'my thesis, chapter 1');
+  const fifo = fresh('fifo.fgsave');
+  await run('mkfifo', [fifo]);
   try {
     for (const [file, message] of [
       [live, /belongs to a live run \(guard \d+, .*crash-app.js wait\)/],
       [crashed, /holds the data of an earlier run of .*crash-app.js kill \(killed \(SIGKILL\)\) that was not recovered/],
       [foreign, /exists and is not a readable autosave \(not a Faultguard autosave: wrong magic bytes\)/],
+      [fifo, /exists and cannot be read \(not a regular file\)/],
     ] as const) {
-      const before = readFileSync(file);
+      const before = file === fifo ? Buffer.alloc(0) : readFileSync(file);
       const marker = fresh('started');
       const result = await run(process.execPath, [CLI, 'run', '--autosave', file, '--', 'touch', marker], { env: journalEnv() });
       assert.equal(result.code, 125, result.stderr);
       assert.match(result.stderr, message);
       assert.match(result.stderr, /not overwriting it/);
-      assert.ok(readFileSync(file).equals(before), 'the file is untouched');
+      if (file !== fifo) assert.ok(readFileSync(file).equals(before), 'the file is untouched');
       assert.equal(existsSync(marker), false, 'the program did not start');
     }
   } finally {
@@ -179,3 +182,30 @@ function isUnwritable(folder: string): boolean {
     return existsSync(folder);
   }
 }
+
+test('an idle program is not saved again, but the heartbeat goes on', async () => {
+  const file = fresh('idle.fgsave');
+  const app = launch(process.execPath, [CLI, 'run', '--autosave', file, '--interval', '0.1', '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });
+  try {
+    await app.waitForLine(/ready/);
+    const first = await eventually(async () => {
+      const saved = await readAutosave(file);
+      assert.equal(saved.data.size, 3);
+      return saved;
+    });
+    const beat = statSync(file).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    assert.equal((await readAutosave(file)).header.saved, first.header.saved, 'no new save without new data');
+    assert.ok(statSync(file).mtimeMs >= beat + 1000, 'the modification time moves on every second');
+  } finally {
+    app.kill('SIGTERM');
+    await app.finished;
+  }
+});
+
+test('a crashed run that stored nothing leaves no autosave behind', async () => {
+  const file = fresh('nothing.fgsave');
+  const result = await run(process.execPath, [CLI, 'run', '--autosave', file, '--', 'sh', '-c', 'exit 1'], { env: journalEnv() });
+  assert.match(result.stderr, /it had stored no data/);
+  assert.equal(existsSync(file), false);
+});

@@ -88,6 +88,8 @@ test('bad commands and options fail before anything starts, with a clear message
     [['run', '--frobnicate', 'true'], 2, /unknown option --frobnicate/],
     [['run', '--on-crash'], 2, /--on-crash needs a value/],
     [['run', '--on-crash', ' ', 'true'], 2, /--on-crash needs a command/],
+    [['run', '--journal-dir', '', 'true'], 2, /option --journal-dir needs a value/],
+    [['run', '--autosave=', 'true'], 2, /option --autosave needs a value/],
     [['run', '--quiet=yes', 'true'], 2, /--quiet takes no value/],
     [['launch'], 2, /unknown command 'launch'/],
     [[], 2, /Usage: faultguard <command>/],

@@ -68,6 +68,7 @@ test('round-trips every value type byte for byte', () => {
 test('refuses what it cannot store, naming the key, and stays usable', () => {
   const { data, journal } = freshData();
   assert.throws(() => data.set('fn', () => 1), { name: 'TypeError', message: /key "fn".*function cannot be stored/ });
+  assert.throws(() => data.set('sym', Symbol('s')), /key "sym".*symbol cannot be stored/);
   assert.throws(() => data.set('big', 10n), /key "big"/);
   assert.throws(() => data.set(42 as unknown as string, 1), /keys are strings/);
   assert.throws(() => data.set('k'.repeat(70_000), 1), /at most 65535/);
@@ -100,4 +101,13 @@ test('a compaction in the middle of iterating keys neither restarts nor repeats 
   assert.ok(statSync(journal).size < 64 * 1024 * 1024, 'the journal was compacted during the loop');
   assert.deepEqual(visited, keys);
   for (const key of keys) assert.equal((data.get(key) as Buffer)[0], 1, `${key} was changed exactly once`);
+});
+
+test('refuses what JSON would silently lose, wherever it is in the value', () => {
+  const { data } = freshData();
+  assert.throws(() => data.set('m', new Map([[1, 2]])), /key "m".*a Map cannot be stored as JSON/);
+  assert.throws(() => data.set('nested', { tags: new Set(['a']) }), /a Set \(at "tags"\) cannot be stored as JSON/);
+  assert.throws(() => data.set('callback', { onDone: () => 1 }), /a function \(at "onDone"\)/);
+  data.set('fine', { when: new Date(0), skipped: undefined, list: [1, 'two'] });
+  assert.deepEqual(data.get('fine'), { when: '1970-01-01T00:00:00.000Z', list: [1, 'two'] });
 });

@@ -32,6 +32,8 @@ test('replays sets, deletes and clears in order, as a Map would', () => {
   assert.equal(scan.records, 5);
   assert.equal(scan.end, bytes.length);
   assert.deepEqual([...scan.entries.keys()], ['a', 'c'], 'Map order: a key set again keeps its place');
+  const again = scanJournal(journal(record(RecordType.Set, 'a', 1), record(RecordType.Set, 'b', 2), record(RecordType.Set, 'a', 3)));
+  assert.deepEqual([...again.entries.keys()], ['a', 'b'], 'a live key set again keeps its place');
   assert.equal(valueOf(bytes, 'a'), '3');
   assert.equal(valueOf(bytes, 'c'), '[true]');
 

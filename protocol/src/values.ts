@@ -47,11 +47,25 @@ export function encodeValue(value: unknown): EncodedValue {
     return { encoding: Encoding.Bytes, bytes: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
   }
   if (value instanceof ArrayBuffer) return { encoding: Encoding.Bytes, bytes: new Uint8Array(value) };
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value, refuseWhatJsonWouldLose);
   if (text === undefined) {
     throw new TypeError(`a ${typeof value} cannot be stored: values are JSON-compatible data or bytes`);
   }
   return { encoding: Encoding.Json, bytes: Buffer.from(text, 'utf8') };
+}
+
+/**
+ * JSON.stringify turns a Map or Set into {} and drops functions without a word: a rescue would
+ * then find the data gone. Refuse them instead. (undefined properties are left out and NaN
+ * becomes null, as everywhere JSON is used.)
+ */
+function refuseWhatJsonWouldLose(key: string, value: unknown): unknown {
+  const where = key === '' ? '' : ` (at ${JSON.stringify(key)})`;
+  if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`a ${typeof value}${where} cannot be stored as JSON`);
+  if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
+    throw new TypeError(`a ${value.constructor.name}${where} cannot be stored as JSON: convert it (e.g. Object.fromEntries, Array.from) first`);
+  }
+  return value;
 }
 
 /** `bytes` must be a private copy: the returned Buffer for binary values is that very object. */

@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { decodeAutosaveHeader, MAX_HEADER_BYTES } from '@faultguard/protocol';
 import { liveness } from './process-identity';
+import { openRegularFile, readUpTo } from './regular-file';
 
 export const AUTOSAVE_EXTENSION = '.fgsave';
 
@@ -64,7 +65,7 @@ function describeExisting(path: string): string {
 
 /** The magic, length and header: never the data, which can be large. */
 function readHead(path: string): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openRegularFile(path);
   try {
     const head = Buffer.alloc(16 + MAX_HEADER_BYTES);
     const size = readUpTo(fd, head, 0, 12);
@@ -72,13 +73,6 @@ function readHead(path: string): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Reads into bytes[from, to) until full or end of file; returns the end reached. */
-function readUpTo(fd: number, bytes: Buffer, from: number, to: number): number {
-  let end = from;
-  for (let n; end < to && (n = readSync(fd, bytes, end, to - end, end)) > 0; ) end += n;
-  return end;
 }
 
 function isDirectory(path: string): boolean {

@@ -63,13 +63,14 @@ export class Autosaver {
 
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
-   * saved), at once: a periodic save still compressing is abandoned. Returns whether the file
-   * now holds that final state.
+   * saved), at once: a periodic save still compressing is abandoned, and if the last save already
+   * holds the final data only the header is new. Returns whether the file now holds that state.
    */
   async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
+    const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stop();
     try {
-      const snapshot = data ? await this.snapshot(data) : this.last;
+      const snapshot = data && !unchanged ? await this.snapshot(data) : this.last;
       if (!snapshot) throw new Error('no data could be read');
       this.write(snapshot, exit);
       return true;

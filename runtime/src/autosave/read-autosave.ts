@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { AutosaveFormatError, crc32, decodeAutosaveHeader, type AutosaveHeader } from '@faultguard/protocol';
 import { RescuedData } from '../data/rescued-data';
+import { readRegularFile } from './regular-file';
 import { xzDecompress } from './xz';
 
 export interface Autosave {
@@ -13,7 +13,7 @@ export async function readAutosave(path: string): Promise<Autosave> {
   const fail = (message: string) => new AutosaveFormatError(`${path}: ${message}`);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (error) {
     throw fail(`cannot read: ${(error as Error).message}`);
   }

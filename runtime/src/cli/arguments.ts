@@ -45,7 +45,7 @@ export function parseArguments(argv: readonly string[], specs: Readonly<Record<s
     let value: string | undefined;
     if (long && eq !== -1) value = arg.slice(eq + 1);
     else value = argv[++i];
-    if (value === undefined) throw new UsageError(`option ${arg} needs a value`);
+    if (value === undefined || value === '') throw new UsageError(`option ${long ? `--${name}` : arg} needs a value`);
     options.set(name, value);
   }
   operands.push(...argv.slice(i));

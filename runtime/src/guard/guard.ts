@@ -133,12 +133,15 @@ async function handleCrash(
     return kept;
   }
   if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
-  // On disk before the rescue runs: the rescue may crash too, or take its time.
-  const saved = (await autosaver?.finish(exit, data)) === true;
   const ended = `${info.command.join(' ')} ${exit.reason}`;
   const values = `${data.size} value${data.size === 1 ? '' : 's'}`;
+  const nothingStored = data.size === 0 && !data.damage;
+  // The final autosave and the rescue run side by side: the rescue must start at once, and
+  // compressing a large state takes time (xz works in its own process meanwhile).
+  const saving = nothingStored ? autosaver?.discard().then(() => false) : autosaver?.finish(exit, data);
   if (!rescue) {
-    if (data.size === 0 && !data.damage) {
+    const saved = (await saving) === true;
+    if (nothingStored) {
       log(`${ended}; it had stored no data`, 'info');
     } else if (saved) {
       // The autosave holds it all, on disk: no need to hold it in memory as well.
@@ -155,8 +158,10 @@ async function handleCrash(
   } catch (error) {
     const why = error instanceof RescueFailure ? error.message : ((error as Error)?.stack ?? String(error));
     log(`${ended}; the rescue of its ${values} failed: ${why}\nThe data is kept in ${run.journalPath}`, 'error');
+    await saving;
     return kept;
   }
+  await saving;
   run.remove();
   return { exit, rescued: true };
 }
