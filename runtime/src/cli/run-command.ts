@@ -10,7 +10,9 @@ Runs <command> under a guard. What the program stores through a Faultguard clien
 (FAULTGUARD_JOURNAL in its environment; see protocol/SPEC.md) lives outside the
 program. If the program ends abnormally (a signal, or a non-zero exit code), the
 guard hands that data to --on-crash, or keeps it and says where. Signals sent to
-the guard (TERM HUP INT QUIT USR1 USR2 WINCH) are passed on to the program.
+the guard (TERM HUP INT QUIT USR1 USR2 WINCH) are passed on to the program, except
+that INT QUIT WINCH HUP are not relayed while the guard owns the terminal: the
+terminal sends those to the program itself.
 
 Options:
   --on-crash <shell-command>  run with /bin/sh after an abnormal exit, given:
@@ -32,7 +34,8 @@ Options:
                         every second while the guard lives.
   --interval <seconds>  seconds between autosaves (default ${DEFAULT_AUTOSAVE_INTERVAL})
   --journal-dir <dir>   folder for run journals (default: $FAULTGUARD_JOURNAL_DIR,
-                        else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>)
+                        else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>,
+                        else <tmpdir>/faultguard-<uid>)
   -q, --quiet           report nothing but errors
   -h, --help            show this help
 
