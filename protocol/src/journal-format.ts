@@ -126,13 +126,29 @@ export class JournalFormatError extends Error {}
 const keyDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
+ * Random access to a journal's bytes: a buffer, or a file read on demand (a journal can be
+ * larger than any buffer). A returned view may be reused by the next read.
+ */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/** Large values are checksummed a slice at a time, so no read is ever larger than this. */
+const CRC_SLICE = 4 * 1024 * 1024;
+
+/**
  * Reads a whole journal. Refuses bytes that are not a journal (wrong magic, unknown version,
  * damaged header); past a valid header it keeps every intact record up to the first damaged one
  * and reports the rest as skipped, because records after damage cannot be trusted to be in order.
  */
-export function scanJournal(bytes: Uint8Array): JournalScan {
-  checkJournalHeader(bytes);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
+  const source = input instanceof Uint8Array ? bufferSource(input) : input;
+  checkJournalHeader(source.read(0, Math.min(JOURNAL_HEADER_SIZE, source.size)));
   const entries = new Map<string, ValueLocation>();
   let records = 0;
   let pos = JOURNAL_HEADER_SIZE;
@@ -140,26 +156,32 @@ export function scanJournal(bytes: Uint8Array): JournalScan {
     entries,
     records,
     end: pos,
-    damage: { offset: pos, skippedBytes: buf.length - pos, reason },
+    damage: { offset: pos, skippedBytes: source.size - pos, reason },
   });
-  while (pos < buf.length) {
-    if (buf.length - pos < RECORD_PREFIX_SIZE) return damageAt('record header cut short (torn write at the end)');
-    const bodyLength = buf.readUInt32LE(pos);
-    const keyLength = buf.readUInt16LE(pos + 10);
+  while (pos < source.size) {
+    if (source.size - pos < RECORD_PREFIX_SIZE) return damageAt('record header cut short (torn write at the end)');
+    const prefix = Buffer.from(source.read(pos, RECORD_PREFIX_SIZE));
+    const bodyLength = prefix.readUInt32LE(0);
+    const keyLength = prefix.readUInt16LE(10);
+    const [type, encoding] = [prefix[8], prefix[9]];
     if (bodyLength < 4 + keyLength) return damageAt(`record length ${bodyLength} is smaller than its key`);
     const end = pos + 8 + bodyLength;
-    if (end > buf.length) return damageAt(`record of ${bodyLength} bytes cut short after ${buf.length - pos - 8} (torn write at the end)`);
-    if (crc32(buf, pos + 8, end) !== buf.readUInt32LE(pos + 4)) return damageAt('record checksum mismatch');
-    const type = buf[pos + 8];
+    if (end > source.size) return damageAt(`record of ${bodyLength} bytes cut short after ${source.size - pos - 8} (torn write at the end)`);
+    let crc = 0;
+    for (let at = pos + 8; at < end; at += CRC_SLICE) {
+      const slice = source.read(at, Math.min(CRC_SLICE, end - at));
+      crc = crc32(slice, 0, slice.length, crc);
+    }
+    if (crc !== prefix.readUInt32LE(4)) return damageAt('record checksum mismatch');
     const keyStart = pos + RECORD_PREFIX_SIZE;
     let key: string;
     try {
-      key = keyDecoder.decode(buf.subarray(keyStart, keyStart + keyLength));
+      key = keyDecoder.decode(source.read(keyStart, keyLength));
     } catch {
       return damageAt('record key is not valid UTF-8');
     }
     if (type === RecordType.Set) {
-      entries.set(key, { encoding: buf[pos + 9], offset: keyStart + keyLength, length: end - keyStart - keyLength });
+      entries.set(key, { encoding, offset: keyStart + keyLength, length: end - keyStart - keyLength });
     } else if (type === RecordType.Delete) {
       entries.delete(key);
     } else if (type === RecordType.Clear) {

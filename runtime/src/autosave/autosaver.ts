@@ -102,7 +102,13 @@ export class Autosaver {
     const abort = new AbortController();
     const done = (async () => {
       try {
-        const snapshot = await this.snapshot(readJournal(run.journalPath), abort.signal);
+        const data = readJournal(run.journalPath);
+        let snapshot: Snapshot;
+        try {
+          snapshot = await this.snapshot(data, abort.signal);
+        } finally {
+          data.close();
+        }
         if (abort.signal.aborted) return;
         this.write(snapshot, null);
         this.savedStamp = stamp;

@@ -1,10 +1,11 @@
 import {
-  closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync,
+  closeSync, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync, writevSync,
 } from 'node:fs';
 import {
   encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, JournalFormatError, MAX_KEY_BYTES,
   recordLength, RecordType, scanJournal, type ValueLocation,
 } from '@faultguard/protocol';
+import { FileSource, readExactly } from './file-source';
 
 /**
  * The program's end of the journal. Every append is one positioned write that has returned
@@ -30,7 +31,7 @@ export class JournalWriter {
       throw new JournalFormatError(`cannot open journal ${path}: ${(error as Error).message}`);
     }
     try {
-      const scan = scanJournal(readWhole(fd));
+      const scan = scanJournal(new FileSource(fd, fstatSync(fd).size));
       if (scan.damage) throw new JournalFormatError(`journal ${path} is damaged: ${scan.damage.reason} at byte ${scan.damage.offset}`);
       return { writer: new JournalWriter(path, fd, scan.end), entries: scan.entries };
     } catch (error) {
@@ -71,14 +72,11 @@ export class JournalWriter {
   }
 
   read(location: ValueLocation): Buffer {
-    const bytes = Buffer.allocUnsafe(location.length);
-    let done = 0;
-    while (done < location.length) {
-      const n = readSync(this.fd, bytes, done, location.length - done, location.offset + done);
-      if (n === 0) throw new Error(`faultguard: journal ${this.path} ended inside a value at byte ${location.offset + done}`);
-      done += n;
+    try {
+      return readExactly(this.fd, location.offset, location.length);
+    } catch (error) {
+      throw new Error(`faultguard: journal ${this.path}: ${(error as Error).message}`);
     }
-    return bytes;
   }
 
   /**
@@ -122,16 +120,4 @@ export class JournalWriter {
 function writeFully(fd: number, bytes: Buffer, length: number, position: number): number {
   for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done, position + done);
   return length;
-}
-
-function readWhole(fd: number): Buffer {
-  const size = fstatSync(fd).size;
-  const bytes = Buffer.allocUnsafe(size);
-  let done = 0;
-  while (done < size) {
-    const n = readSync(fd, bytes, done, size - done, done);
-    if (n === 0) break;
-    done += n;
-  }
-  return bytes.subarray(0, done);
 }

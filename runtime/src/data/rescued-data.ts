@@ -1,42 +1,63 @@
-import { readFileSync } from 'node:fs';
-import { JournalFormatError, scanJournal, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { bufferSource, JournalFormatError, scanJournal, type ByteSource, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
 import { DataView } from './data-view';
+import { FileSource, readExactly } from './file-source';
 
-/** The data of a finished run, read from its journal; read-only. */
+/**
+ * The data of a finished run, read-only. Values stay where they are (in the journal file, or the
+ * buffer it was read into) until asked for, so a rescue of any size needs little memory.
+ * close() releases the file.
+ */
 export class RescuedData extends DataView {
   protected readonly index: ReadonlyMap<string, ValueLocation>;
+  /** Set when the journal ended in damage: every record before it is here, the rest was skipped. */
+  readonly damage: JournalDamage | undefined;
 
   private constructor(
-    private readonly bytes: Buffer,
-    index: ReadonlyMap<string, ValueLocation>,
-    /** Set when the journal ended in damage: every record before it is here, the rest was skipped. */
-    readonly damage: JournalDamage | undefined,
+    source: ByteSource,
+    private readonly readValue: (location: ValueLocation) => Buffer,
+    readonly close: () => void,
   ) {
     super();
-    this.index = index;
+    const scan = scanJournal(source);
+    this.index = scan.entries;
+    this.damage = scan.damage;
   }
 
   static fromBytes(bytes: Buffer): RescuedData {
-    const scan = scanJournal(bytes);
-    return new RescuedData(bytes, scan.entries, scan.damage);
+    return new RescuedData(
+      bufferSource(bytes),
+      (location) => Buffer.from(bytes.subarray(location.offset, location.offset + location.length)),
+      () => undefined,
+    );
+  }
+
+  /** Reads the journal at `fd` (kept open: a later compaction can replace the path, not this file). */
+  static fromFile(fd: number): RescuedData {
+    return new RescuedData(
+      new FileSource(fd, fstatSync(fd).size),
+      (location) => readExactly(fd, location.offset, location.length),
+      () => closeSync(fd),
+    );
   }
 
   protected readBytes(location: ValueLocation): Buffer {
-    return Buffer.from(this.bytes.subarray(location.offset, location.offset + location.length));
+    return this.readValue(location);
   }
 }
 
-/** Reads a journal file; errors name the file. */
+/** Reads a journal file; errors name the file. Call close() on the result when done. */
 export function readJournal(path: string): RescuedData {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (error) {
     throw new JournalFormatError(`cannot read journal ${path}: ${(error as Error).message}`);
   }
   try {
-    return RescuedData.fromBytes(bytes);
+    return RescuedData.fromFile(fd);
   } catch (error) {
+    closeSync(fd);
     throw new JournalFormatError(`${path}: ${(error as Error).message}`);
   }
 }

@@ -132,6 +132,24 @@ async function handleCrash(
     await autosaver?.finish(exit, undefined);
     return kept;
   }
+  try {
+    return await handOver(data, run, exit, info, rescue, autosaver, log);
+  } finally {
+    data.close();
+  }
+}
+
+/** Gives the rescued data to the rescue and the final autosave; says what became of it. */
+async function handOver(
+  data: RescuedData,
+  run: RunDirectory,
+  exit: ExitRecord,
+  info: RunInfo,
+  rescue: RescueHandler | undefined,
+  autosaver: Autosaver | undefined,
+  log: Log,
+): Promise<GuardResult> {
+  const kept = { exit, rescued: false, keptAt: run.path };
   if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
   const ended = `${info.command.join(' ')} ${exit.reason}`;
   const values = `${data.size} value${data.size === 1 ? '' : 's'}`;
