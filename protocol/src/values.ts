@@ -47,7 +47,8 @@ export function encodeValue(value: unknown): EncodedValue {
     return { encoding: Encoding.Bytes, bytes: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
   }
   if (value instanceof ArrayBuffer) return { encoding: Encoding.Bytes, bytes: new Uint8Array(value) };
-  const text = JSON.stringify(value, refuseWhatJsonWouldLose);
+  // A replacer takes V8 off its fast serializer: only objects can hide what JSON would lose.
+  const text = typeof value === 'object' && value !== null ? JSON.stringify(value, refuseWhatJsonWouldLose) : JSON.stringify(value);
   if (text === undefined) {
     throw new TypeError(`a ${typeof value} cannot be stored: values are JSON-compatible data or bytes`);
   }
