@@ -3,8 +3,9 @@ import type { ExitRecord } from '@faultguard/protocol';
 import { connect } from './data/connect';
 import type { GuardedData } from './data/guarded-data';
 import type { RescuedData } from './data/rescued-data';
-import { exitLike } from './guard/exit-like';
-import { guard, GuardStartError, type RunInfo } from './guard/guard';
+import { autosaveOption } from './autosave/autosave-options';
+import { guardAndExitLike } from './guard/exit-like';
+import { guard, type GuardOptions, type RunInfo } from './guard/guard';
 
 export type Launch<A> = (data: GuardedData, args: A) => unknown;
 export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunInfo) => unknown;
@@ -48,25 +49,15 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
   if (!script) throw new Error('faultguard: start() re-runs the current script under a guard; run it as `node <script>`');
   // `node --inspect app.js` means to debug the program, not its guard: free the port for it.
   if (inspector.url()) inspector.close();
-  const exitWhenDone = options.exit !== false;
-  let result;
-  try {
-    result = await guard({
-      command: process.execPath,
-      args: [...process.execArgv, ...process.argv.slice(1)],
-      journalRoot: options.journalDir,
-      autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
-      rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
-    });
-  } catch (error) {
-    // The program could not start (a refused autosave, an unusable journal folder): say so as
-    // the CLI would, rather than with an unhandled rejection's stack trace.
-    if (!exitWhenDone || !(error instanceof GuardStartError)) throw error;
-    process.stderr.write(`faultguard: ${error.message}\n`);
-    process.exit(error.exitCode);
-  }
-  if (exitWhenDone) exitLike(result.exit);
-  return result.exit.status;
+  const guarded: GuardOptions = {
+    command: process.execPath,
+    args: [...process.execArgv, ...process.argv.slice(1)],
+    journalRoot: options.journalDir,
+    autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
+    rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
+  };
+  if (options.exit !== false) return guardAndExitLike(guarded);
+  return (await guard(guarded)).exit.status;
 }
 
 /**
@@ -78,22 +69,4 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
 function neverInGuardedProcess(): Promise<never> {
   process.once('beforeExit', () => process.exit(process.exitCode ?? 0));
   return new Promise<never>(() => undefined);
-}
-
-export const DEFAULT_AUTOSAVE_INTERVAL = 10;
-export const MIN_AUTOSAVE_INTERVAL = 0.001;
-/** Node's timers take at most 2^31-1 ms; beyond that they would fire at once, again and again. */
-export const MAX_AUTOSAVE_INTERVAL = 2_147_483;
-
-/** Python faultguard's rules: an interval without a path is a mistake, and so is a silly interval. */
-export function autosaveOption(path: string | undefined, interval: number | undefined): { path: string; intervalSeconds: number } | undefined {
-  if (path === undefined) {
-    if (interval !== undefined) throw new TypeError('faultguard: an autosave interval was given without an autosave path');
-    return undefined;
-  }
-  const intervalSeconds = interval ?? DEFAULT_AUTOSAVE_INTERVAL;
-  if (!(intervalSeconds >= MIN_AUTOSAVE_INTERVAL && intervalSeconds <= MAX_AUTOSAVE_INTERVAL)) {
-    throw new RangeError(`faultguard: the autosave interval must be from ${MIN_AUTOSAVE_INTERVAL} to ${MAX_AUTOSAVE_INTERVAL} seconds, not ${interval}`);
-  }
-  return { path, intervalSeconds };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, utimesSync, writevSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, rmSync, statSync, utimesSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUTOSAVE_FORMAT, crc32, encodeAutosave, encodeCompactJournal, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
@@ -153,16 +153,17 @@ export class Autosaver {
     const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
     const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
     try {
+      let ino: number;
       try {
         const chunks = encodeAutosave(header, snapshot.compressed);
         const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
         const written = writevSync(fd, chunks);
         if (written !== length) throw new Error(`short write: ${written} of ${length} bytes (disk full?)`);
         fsyncSync(fd);
+        ino = fstatSync(fd).ino;
       } finally {
         closeSync(fd);
       }
-      const ino = statSync(temporary).ino;
       renameSync(temporary, this.path);
       this.ino = ino;
     } catch (error) {

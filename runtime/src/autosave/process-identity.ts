@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
+import { procStatFields } from '../guard/proc-stat';
 
 /** Start time of a process in clock ticks since boot, or "" when it does not exist (or no procfs). */
 export function processStartTime(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may itself contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
+  return procStatFields(pid)?.[19] ?? ''; // field 22
 }
 
 export function bootId(): string {

@@ -1,6 +1,5 @@
-import { guard, GuardStartError } from '../guard/guard';
-import { exitLike } from '../guard/exit-like';
-import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../start';
+import { guardAndExitLike } from '../guard/exit-like';
+import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../autosave/autosave-options';
 import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
 import { onCrashCommand } from './on-crash';
 
@@ -67,23 +66,14 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   const autosavePath = stringOption(parsed, 'autosave');
   const interval = numberOption(parsed, 'interval', { min: MIN_AUTOSAVE_INTERVAL, max: MAX_AUTOSAVE_INTERVAL });
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
-  try {
-    const result = await guard({
-      command,
-      args,
-      journalRoot: stringOption(parsed, 'journal-dir'),
-      autosave: autosaveOption(autosavePath, interval),
-      rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
-      log: (message, level) => {
-        if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
-      },
-    });
-    exitLike(result.exit);
-  } catch (error) {
-    if (error instanceof GuardStartError) {
-      process.stderr.write(`faultguard: ${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    throw error;
-  }
+  await guardAndExitLike({
+    command,
+    args,
+    journalRoot: stringOption(parsed, 'journal-dir'),
+    autosave: autosaveOption(autosavePath, interval),
+    rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
+    log: (message, level) => {
+      if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+    },
+  });
 }

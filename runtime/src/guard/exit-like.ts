@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ExitRecord } from '@faultguard/protocol';
+import { guard, GuardStartError, type GuardOptions } from './guard';
 
 /** Signals whose default action writes a core file. */
 const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS', 'SIGXCPU', 'SIGXFSZ']);
@@ -23,4 +24,18 @@ export function exitLike(exit: ExitRecord): never {
   process.kill(process.pid, signal);
   // Still alive: the signal is one Node ignores (SIGPIPE). Use the shell's convention instead.
   process.exit(shellStatus);
+}
+
+/**
+ * Guards a program and then ends this process the way it ended; a program that could not be
+ * started is reported as the CLI reports it (message, status 125/126/127), not as a stack trace.
+ */
+export async function guardAndExitLike(options: GuardOptions): Promise<never> {
+  try {
+    exitLike((await guard(options)).exit);
+  } catch (error) {
+    if (!(error instanceof GuardStartError)) throw error;
+    process.stderr.write(`faultguard: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { procStatFields } from './proc-stat';
 
 export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
@@ -58,14 +58,7 @@ export class SignalRelay {
 
 /** True when our process group is the foreground group of our controlling terminal. */
 function ownsTerminal(): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // Fields after the command name, which is in parentheses and may itself contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const processGroup = Number(fields[2]);
-    const terminalGroup = Number(fields[5]);
-    return terminalGroup > 0 && terminalGroup === processGroup;
-  } catch {
-    return false;
-  }
+  const fields = procStatFields('self');
+  const [processGroup, terminalGroup] = [Number(fields?.[2]), Number(fields?.[5])]; // fields 5 and 8
+  return terminalGroup > 0 && terminalGroup === processGroup;
 }
