@@ -101,7 +101,7 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
     run.remove();
     return { exit, rescued: false };
   }
-  return handleCrash(run, exit, { command, pid, journalPath: run.journalPath }, options.rescue, autosaver, log);
+  return handleCrash({ run, exit, info: { command, pid, journalPath: run.journalPath }, rescue: options.rescue, autosaver, log });
 }
 
 function spawned(child: ChildProcess): Promise<number> {
@@ -115,14 +115,18 @@ function exited(child: ChildProcess): Promise<ExitRecord> {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(describeExit(code, signal))));
 }
 
-async function handleCrash(
-  run: RunDirectory,
-  exit: ExitRecord,
-  info: RunInfo,
-  rescue: RescueHandler | undefined,
-  autosaver: Autosaver | undefined,
-  log: Log,
-): Promise<GuardResult> {
+/** Everything the guard knows when the program has ended abnormally. */
+interface Crash {
+  readonly run: RunDirectory;
+  readonly exit: ExitRecord;
+  readonly info: RunInfo;
+  readonly rescue: RescueHandler | undefined;
+  readonly autosaver: Autosaver | undefined;
+  readonly log: Log;
+}
+
+async function handleCrash(crash: Crash): Promise<GuardResult> {
+  const { run, exit, autosaver, log } = crash;
   const kept = { exit, rescued: false, keptAt: run.path };
   let data: RescuedData;
   try {
@@ -133,22 +137,14 @@ async function handleCrash(
     return kept;
   }
   try {
-    return await handOver(data, run, exit, info, rescue, autosaver, log);
+    return await handOver(data, crash);
   } finally {
     data.close();
   }
 }
 
 /** Gives the rescued data to the rescue and the final autosave; says what became of it. */
-async function handOver(
-  data: RescuedData,
-  run: RunDirectory,
-  exit: ExitRecord,
-  info: RunInfo,
-  rescue: RescueHandler | undefined,
-  autosaver: Autosaver | undefined,
-  log: Log,
-): Promise<GuardResult> {
+async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver, log }: Crash): Promise<GuardResult> {
   const kept = { exit, rescued: false, keptAt: run.path };
   if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
   const ended = `${info.command.join(' ')} ${exit.reason}`;
