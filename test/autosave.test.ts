@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, existsSync, openSync, unlinkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, renameSync, unlinkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AUTOSAVE_FORMAT, encodeAutosave, encodeCompactJournal, Encoding, type AutosaveHeader } from '@faultguard/protocol';
@@ -208,4 +208,19 @@ test('a crashed run that stored nothing leaves no autosave behind', async () => 
   const result = await run(process.execPath, [CLI, 'run', '--autosave', file, '--', 'sh', '-c', 'exit 1'], { env: journalEnv() });
   assert.match(result.stderr, /it had stored no data/);
   assert.equal(existsSync(file), false);
+});
+
+test('an autosave file replaced behind the guard is neither written over nor removed', async () => {
+  const file = fresh('replaced.fgsave');
+  const app = launch(process.execPath, [CLI, 'run', '--autosave', file, '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });
+  await app.waitForLine(/ready/);
+  await eventually(() => readAutosave(file));
+  const replacement = `${file}.mine`;
+  writeFileSync(replacement, 'somebody else put this here');
+  renameSync(replacement, file);
+  app.kill('SIGTERM'); // the program dies of it: the guard wants to write its final save
+  const result = await app.finished;
+  assert.equal(readFileSync(file, 'utf8'), 'somebody else put this here');
+  assert.match(result.stderr, /no longer the one this run created/);
+  assert.match(result.stderr, /kept in \S+journal/, 'the data is still kept, in the journal');
 });

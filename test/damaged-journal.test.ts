@@ -13,3 +13,9 @@ for (const [how, reason] of [
     assert.match(result.stderr, new RegExp(`faultguard: /\\S+/journal: ${reason.source}`));
   });
 }
+
+test('a write that fails half-way is rolled back: set() reports it, and later values are not hidden behind a torn record', async () => {
+  const result = await run('prlimit', ['--fsize=65536', process.execPath, fixture('full-disk-app')]);
+  assert.match(result.stdout, /^set failed: faultguard: cannot write to journal \/\S+\/journal: EFBIG/m, result.stderr);
+  assert.match(result.stdout, /^rescued \{"before":"stored before the failure","after":"stored after the failure"\} damage=none$/m);
+});
