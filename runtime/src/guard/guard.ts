@@ -82,6 +82,7 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   const command = [options.command, ...options.args];
 
   const program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
+  const ending = exited(program); // listening from the start: a program may end at once
   const pid = await spawned(program).catch(async (error: Error) => {
     await autosaver?.discard();
     run.remove();
@@ -94,7 +95,7 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
     log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
   }
   autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
-  const exit = await exited(program);
+  const exit = await ending;
   relay.detach();
   if (!isAbnormal(exit)) {
     await autosaver?.discard();
