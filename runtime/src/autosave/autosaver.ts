@@ -100,25 +100,26 @@ export class Autosaver {
     const stamp = journalStamp(run.journalPath);
     if (stamp === this.savedStamp || this.inFlight) return; // a busy saver catches up next tick
     const abort = new AbortController();
-    const done = (async () => {
-      try {
-        const data = readJournal(run.journalPath);
-        let snapshot: Snapshot;
-        try {
-          snapshot = await this.snapshot(data, abort.signal);
-        } finally {
-          data.close();
-        }
-        if (abort.signal.aborted) return;
-        this.write(snapshot, null);
-        this.savedStamp = stamp;
-      } catch (error) {
-        if (!abort.signal.aborted) this.report(error);
-      } finally {
-        this.inFlight = undefined;
-      }
-    })();
+    // finally() runs after this assignment even when save() fails at once.
+    const done = this.save(run, stamp, abort.signal).finally(() => (this.inFlight = undefined));
     this.inFlight = { done, abort };
+  }
+
+  private async save(run: AutosaveRun, stamp: string, signal: AbortSignal): Promise<void> {
+    try {
+      const data = readJournal(run.journalPath);
+      let snapshot: Snapshot;
+      try {
+        snapshot = await this.snapshot(data, signal);
+      } finally {
+        data.close();
+      }
+      if (signal.aborted) return;
+      this.write(snapshot, null);
+      this.savedStamp = stamp;
+    } catch (error) {
+      if (!signal.aborted) this.report(error);
+    }
   }
 
   private async snapshot(data: RescuedData, signal?: AbortSignal): Promise<Snapshot> {
