@@ -43,14 +43,31 @@ export interface AutosaveHeader {
 
 export class AutosaveFormatError extends Error {}
 
+/**
+ * Everything before the data: magic, length, header JSON and its checksum. The JSON may be padded
+ * with spaces to `reserve` bytes (JSON allows trailing white space), so that a writer can reserve
+ * room for the header, stream the data after it, and fill the header in once the data is known.
+ */
+export function encodeAutosaveHead(header: AutosaveHeader, reserve = 0): Buffer {
+  const text = JSON.stringify(header);
+  const length = Math.max(reserve, Buffer.byteLength(text));
+  if (length > MAX_HEADER_BYTES) throw new RangeError(`autosave header of ${length} bytes is over the ${MAX_HEADER_BYTES}-byte limit`);
+  const head = Buffer.alloc(16 + length, ' ');
+  AUTOSAVE_MAGIC.copy(head, 0);
+  head.writeUInt32LE(length, 8);
+  head.write(text, 12, 'utf8');
+  head.writeUInt32LE(crc32(head, 12, 12 + length), 12 + length);
+  return head;
+}
+
+/** Room for a header like this one whatever its data fields turn out to be. */
+export function autosaveHeadReserve(header: AutosaveHeader): number {
+  const widest = { entries: Number.MAX_SAFE_INTEGER, size: Number.MAX_SAFE_INTEGER, crc32: 0xffff_ffff, compressedSize: Number.MAX_SAFE_INTEGER };
+  return Buffer.byteLength(JSON.stringify({ ...header, data: { ...header.data, ...widest } }));
+}
+
 export function encodeAutosave(header: AutosaveHeader, compressed: Uint8Array): Buffer[] {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const lead = Buffer.alloc(12);
-  AUTOSAVE_MAGIC.copy(lead, 0);
-  lead.writeUInt32LE(json.length, 8);
-  const check = Buffer.alloc(4);
-  check.writeUInt32LE(crc32(json), 0);
-  return [lead, json, check, Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength)];
+  return [encodeAutosaveHead(header), Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength)];
 }
 
 /** The header, and where the compressed data starts. Needs only the first 16 + header bytes. */

@@ -87,13 +87,6 @@ export function encodeRecord(type: RecordType, encoding: number, key: Uint8Array
   return [record];
 }
 
-/** A journal holding just one Set record per entry: what a snapshot or an autosave stores. */
-export function encodeCompactJournal(entries: Iterable<readonly [key: string, encoding: number, value: Uint8Array]>): Buffer {
-  const parts = [encodeJournalHeader()];
-  for (const [key, encoding, value] of entries) parts.push(...encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), value));
-  return Buffer.concat(parts);
-}
-
 /** Where a live value sits inside the scanned bytes. */
 export interface ValueLocation {
   readonly encoding: number;

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, rmSync, statSync, utimesSync, writevSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AUTOSAVE_FORMAT, crc32, encodeAutosave, encodeCompactJournal, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
+import {
+  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, encodeAutosaveHead, encodeJournalHeader, encodeRecord, RecordType, type AutosaveHeader, type ExitRecord,
+} from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
 import type { AutosaveClaim } from './autosave-target';
 import { currentUser, identityOf } from './process-identity';
-import { xzCompress } from './xz';
+import { writeTo, xzCompressInto } from './xz';
 
 export interface AutosaveRun {
   readonly journalPath: string;
@@ -15,10 +17,19 @@ export interface AutosaveRun {
   readonly cwd: string;
 }
 
-interface Snapshot {
+/** What the current file holds: its data's description and where its xz stream starts. */
+interface Saved {
   readonly data: AutosaveHeader['data'];
-  readonly compressed: Buffer;
+  readonly dataOffset: number;
 }
+
+type DataWithoutSize = Omit<AutosaveHeader['data'], 'compressedSize'>;
+
+/** Copies the last save's xz stream this much at a time when only the header changes. */
+const COPY_CHUNK = 1024 * 1024;
+
+/** Stands for the data fields while the header's room is measured (the widest values are used). */
+const PLACEHOLDER_DATA: AutosaveHeader['data'] = { entries: 0, size: 0, crc32: 0, compression: 'xz', compressedSize: 0 };
 
 /** How often the file's modification time is refreshed: the heartbeat readers judge liveness by. */
 const HEARTBEAT_MS = 1000;
@@ -36,7 +47,7 @@ export class Autosaver {
   private inFlight: { done: Promise<void>; abort: AbortController } | undefined;
   private savedStamp = '';
   private ino: number;
-  private last: Snapshot | undefined;
+  private last: Saved | undefined;
   private lastError = '';
 
   private run: AutosaveRun | undefined;
@@ -63,16 +74,16 @@ export class Autosaver {
 
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
-   * saved), at once: a periodic save still compressing is abandoned, and if the last save already
-   * holds the final data only the header is new. Returns whether the file now holds that state.
+   * saved): a periodic save still compressing is abandoned, and if the last save already holds
+   * the final data only the header is new. Returns whether the file now holds that final state.
    */
   async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stop();
     try {
-      const snapshot = data && !unchanged ? await this.snapshot(data) : this.last;
-      if (!snapshot) throw new Error('no data could be read');
-      this.write(snapshot, exit);
+      if (data && !unchanged) await this.save(exit, (fd) => this.compress(data, fd));
+      else if (this.last) await this.save(exit, (fd) => this.copyLastData(fd));
+      else throw new Error('no data could be read');
       return true;
     } catch (error) {
       this.report(error);
@@ -100,46 +111,66 @@ export class Autosaver {
     const stamp = journalStamp(run.journalPath);
     if (stamp === this.savedStamp || this.inFlight) return; // a busy saver catches up next tick
     const abort = new AbortController();
-    // finally() runs after this assignment even when save() fails at once.
-    const done = this.save(run, stamp, abort.signal).finally(() => (this.inFlight = undefined));
+    // finally() runs after this assignment even when the save fails at once.
+    const done = this.savePeriodically(run, stamp, abort.signal).finally(() => (this.inFlight = undefined));
     this.inFlight = { done, abort };
   }
 
-  private async save(run: AutosaveRun, stamp: string, signal: AbortSignal): Promise<void> {
+  private async savePeriodically(run: AutosaveRun, stamp: string, signal: AbortSignal): Promise<void> {
     try {
       const data = readJournal(run.journalPath);
-      let snapshot: Snapshot;
       try {
-        snapshot = await this.snapshot(data, signal);
+        await this.save(null, (fd) => this.compress(data, fd, signal), signal);
       } finally {
         data.close();
       }
-      if (signal.aborted) return;
-      this.write(snapshot, null);
       this.savedStamp = stamp;
     } catch (error) {
       if (!signal.aborted) this.report(error);
     }
   }
 
-  private async snapshot(data: RescuedData, signal?: AbortSignal): Promise<Snapshot> {
-    const journal = encodeCompactJournal(Array.from(data.keys(), (key) => {
-      const raw = data.readRaw(key)!;
-      return [key, raw.encoding, raw.bytes] as const;
-    }));
-    const compressed = await xzCompress(journal, signal);
-    return {
-      compressed,
-      data: { entries: data.size, size: journal.length, crc32: crc32(journal), compression: 'xz', compressedSize: compressed.length },
-    };
+  /**
+   * A fresh temporary file: room for the header, the data streamed in after it, the header
+   * filled in, fsync; then rename over our own file and fsync of the folder. The path always
+   * names a whole file, and the data never sits whole in the guard's memory.
+   */
+  private async save(exit: ExitRecord | null, writeData: (fd: number) => Promise<DataWithoutSize>, signal?: AbortSignal): Promise<void> {
+    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
+    const reserve = autosaveHeadReserve(this.header(exit, PLACEHOLDER_DATA));
+    const dataOffset = 16 + reserve;
+    const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
+    const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
+    let data: AutosaveHeader['data'];
+    try {
+      let ino: number;
+      try {
+        writeSync(fd, Buffer.alloc(dataOffset)); // moves the descriptor's offset to where the data goes
+        const written = await writeData(fd);
+        data = { ...written, compressedSize: fstatSync(fd).size - dataOffset };
+        const head = encodeAutosaveHead(this.header(exit, data), reserve);
+        writeSync(fd, head, 0, head.length, 0);
+        fsyncSync(fd);
+        ino = fstatSync(fd).ino;
+      } finally {
+        closeSync(fd);
+      }
+      if (signal?.aborted) throw new Error('aborted');
+      renameSync(temporary, this.path);
+      this.ino = ino;
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    syncFolder(dirname(this.path));
+    this.last = { data, dataOffset };
+    this.lastError = '';
   }
 
-  /** A fresh temporary file, fsync, rename over our own file, fsync of the folder. */
-  private write(snapshot: Snapshot, exit: ExitRecord | null): void {
+  private header(exit: ExitRecord | null, data: AutosaveHeader['data']): AutosaveHeader {
     const run = this.run!;
-    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
     const now = new Date().toISOString();
-    const header: AutosaveHeader = {
+    return {
       format: AUTOSAVE_FORMAT,
       writer: this.writer,
       program: { pid: run.programPid, command: run.command, cwd: run.cwd },
@@ -149,31 +180,46 @@ export class Autosaver {
       state: exit ? 'exited' : 'running',
       exit,
       ended: exit ? now : null,
-      data: snapshot.data,
+      data,
     };
-    const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
-    const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
-    try {
-      let ino: number;
-      try {
-        const chunks = encodeAutosave(header, snapshot.compressed);
-        const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-        const written = writevSync(fd, chunks);
-        if (written !== length) throw new Error(`short write: ${written} of ${length} bytes (disk full?)`);
-        fsyncSync(fd);
-        ino = fstatSync(fd).ino;
-      } finally {
-        closeSync(fd);
+  }
+
+  /** The data as a compact journal (one Set per entry), streamed through xz into `fd`. */
+  private async compress(data: RescuedData, fd: number, signal?: AbortSignal): Promise<DataWithoutSize> {
+    let size = 0;
+    let crc = 0;
+    await xzCompressInto(fd, async (input) => {
+      const put = async (chunk: Uint8Array) => {
+        crc = crc32(chunk, 0, chunk.length, crc);
+        size += chunk.length;
+        await writeTo(input, chunk);
+      };
+      await put(encodeJournalHeader());
+      for (const key of data.keys()) {
+        const { encoding, bytes } = data.readRaw(key)!;
+        for (const chunk of encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), bytes)) await put(chunk);
       }
-      renameSync(temporary, this.path);
-      this.ino = ino;
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw error;
+    }, signal);
+    return { entries: data.size, size, crc32: crc, compression: 'xz' };
+  }
+
+  /** The last save's xz stream, copied as it is: for a save whose data has not changed. */
+  private async copyLastData(fd: number): Promise<DataWithoutSize> {
+    const { data, dataOffset } = this.last!;
+    const source = openSync(this.path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+      for (let done = 0; done < data.compressedSize; ) {
+        const n = readSync(source, buffer, 0, Math.min(COPY_CHUNK, data.compressedSize - done), dataOffset + done);
+        if (n === 0) throw new Error('the last save is shorter than its header says');
+        writeSync(fd, buffer, 0, n);
+        done += n;
+      }
+    } finally {
+      closeSync(source);
     }
-    syncFolder(dirname(this.path));
-    this.last = snapshot;
-    this.lastError = '';
+    const { compressedSize: _, ...rest } = data;
+    return rest;
   }
 
   private isOurs(): boolean {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { setPriority } from 'node:os';
+import type { Writable } from 'node:stream';
 import { resolveCommand } from '../guard/resolve-command';
 
 /**
@@ -21,42 +23,63 @@ export function checkXz(): void {
   }
 }
 
-export function xzCompress(input: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
-  return runXz(COMPRESS_ARGS, input, Infinity, signal);
+/**
+ * Compresses what `feed` writes into the file `fd`, from that descriptor's current offset: the
+ * data never passes through this process's memory on the way out. Resolves once xz has finished.
+ */
+export async function xzCompressInto(fd: number, feed: (input: Writable) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  const xz = spawn('xz', COMPRESS_ARGS, { stdio: ['pipe', fd, 'pipe'], signal });
+  lowerPriority(xz.pid);
+  const finished = xzResult(xz, signal);
+  const input = xz.stdin!; // stdio[0] is a pipe
+  input.on('error', () => undefined); // xz stopped reading: its exit status says why
+  await Promise.all([feed(input).finally(() => input.end()), finished]);
 }
 
 /** Stops, and fails, as soon as the output would exceed `maxBytes`: a bomb never gets allocated. */
-export function xzDecompress(input: Uint8Array, maxBytes: number): Promise<Buffer> {
-  return runXz(DECOMPRESS_ARGS, input, maxBytes);
+export async function xzDecompress(input: Uint8Array, maxBytes: number): Promise<Buffer> {
+  const xz = spawn('xz', DECOMPRESS_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const finished = xzResult(xz);
+  const output: Buffer[] = [];
+  let size = 0;
+  xz.stdout.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) xz.kill('SIGKILL');
+    else output.push(chunk);
+  });
+  xz.stdin.on('error', () => undefined);
+  xz.stdin.end(input);
+  try {
+    await finished;
+  } catch (error) {
+    if (size > maxBytes) throw new Error(`decompresses to more than ${maxBytes} bytes`);
+    throw error;
+  }
+  return Buffer.concat(output, size);
 }
 
-function runXz(args: string[], input: Uint8Array, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+/** Writes `chunk` to xz's input, waiting while its pipe is full. */
+export async function writeTo(input: Writable, chunk: Uint8Array): Promise<void> {
+  if (!input.write(chunk)) await once(input, 'drain');
+}
+
+function xzResult(xz: ReturnType<typeof spawn>, signal?: AbortSignal): Promise<void> {
+  let stderr = '';
+  xz.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   return new Promise((resolve, reject) => {
-    const xz = spawn('xz', args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
-    try {
-      if (xz.pid) setPriority(xz.pid, NICENESS);
-    } catch {
-      // Already nicer than that (a guard started with nice): keep the priority it inherited.
-    }
-    const output: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let tooBig = false;
-    xz.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        tooBig = true;
-        xz.kill('SIGKILL');
-      } else output.push(chunk);
-    });
-    xz.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    xz.stdin.on('error', () => undefined); // xz stopped reading: its exit status says why
     xz.once('error', (error) => reject(error.name === 'AbortError' ? error : new Error(`cannot run xz: ${error.message}`)));
     xz.once('close', (code, killedBy) => {
-      if (tooBig) reject(new Error(`decompresses to more than ${maxBytes} bytes`));
-      else if (code === 0) resolve(Buffer.concat(output, size));
-      else if (!signal?.aborted) reject(new Error(`xz failed (${killedBy ?? `exit ${code}`}): ${stderr.trim() || 'no message'}`));
+      if (code === 0) resolve();
+      else if (signal?.aborted) reject(new Error('aborted'));
+      else reject(new Error(`xz failed (${killedBy ?? `exit ${code}`}): ${stderr.trim() || 'no message'}`));
     });
-    xz.stdin.end(input);
   });
+}
+
+function lowerPriority(pid: number | undefined): void {
+  try {
+    if (pid) setPriority(pid, NICENESS);
+  } catch {
+    // Already nicer than that (a guard started with nice): keep the priority it inherited.
+  }
 }
