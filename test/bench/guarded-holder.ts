@@ -2,7 +2,7 @@
 // before anything else, so the harness can tell how long SIGKILL took to reach it.
 // Usage: node guarded-holder.js <count> <size>
 import { start } from '@faultguard/runtime';
-import { announceReady, announceRescued, holdUntilKilled, loadValues, parseLoad } from './holder';
+import { announceReady, announceRescued, HOLDER_AUTOSAVE, holdUntilKilled, loadValues, parseLoad } from './holder';
 
 const load = parseLoad(process.argv.slice(2));
 
@@ -13,5 +13,5 @@ void start(
     await holdUntilKilled();
   },
   (data) => announceRescued(process.hrtime.bigint(), data.size),
-  { exit: false },
+  { exit: false, autosavePath: process.env[HOLDER_AUTOSAVE], autosaveInterval: process.env[HOLDER_AUTOSAVE] ? 1 : undefined },
 );

@@ -1,5 +1,5 @@
 // Starts a holder program, waits until its load is stored, and kills it as a crash would.
-import { READY_LINE, RESCUED_LINE, loadArgs, type Load } from './holder';
+import { HOLDER_AUTOSAVE, READY_LINE, RESCUED_LINE, loadArgs, type Load } from './holder';
 import { benchProgram } from './paths';
 import { adopt, launchNode, release } from './processes';
 import type { Scratch } from './scratch';
@@ -17,12 +17,13 @@ export interface HolderRun {
   killAndTime(): Promise<number>;
 }
 
-export async function launchHolder(holder: Holder, load: Load, scratch: Scratch): Promise<HolderRun> {
+/** `autosaveFolder`: the guarded holder also autosaves there, every second. */
+export async function launchHolder(holder: Holder, load: Load, scratch: Scratch, autosaveFolder?: string): Promise<HolderRun> {
   const args =
     holder === 'guarded'
       ? [benchProgram('guarded-holder'), ...loadArgs(load)]
       : [benchProgram('bare-holder'), ...loadArgs(load), scratch.file('bare-holder-data')];
-  const guard = launchNode(args, 60_000);
+  const guard = launchNode(args, 60_000, { ...process.env, [HOLDER_AUTOSAVE]: autosaveFolder });
   const [, pid, dataPath] = await guard.line(READY_LINE);
   const programPid = Number(pid);
   adopt(programPid);

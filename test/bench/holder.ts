@@ -24,6 +24,9 @@ export function* loadValues(load: Load): Generator<[string, Buffer]> {
   for (let i = 0; i < load.count; i++) yield [`value-${i}`, value];
 }
 
+/** Environment variable naming a folder the guarded holder autosaves to (every second). */
+export const HOLDER_AUTOSAVE = 'HOLDER_AUTOSAVE';
+
 /** `ready <program pid> <file holding the data>` once everything is stored. */
 export const READY_LINE = /^ready (\d+) (.+)$/;
 /** `rescued <CLOCK_MONOTONIC ns when the data was handed over> <values handed over>`. */

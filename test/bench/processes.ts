@@ -38,8 +38,8 @@ export interface Launched {
  * Starts `node <args>` with stdout read line by line. A process still running after
  * `timeoutMs` is killed, so a hung bench program fails the run instead of stalling it.
  */
-export function launchNode(args: readonly string[], timeoutMs: number): Launched {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function launchNode(args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Launched {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start node ${args.join(' ')}`);
   adopt(pid);

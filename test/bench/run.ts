@@ -1,6 +1,6 @@
 // The benchmark report: `npm run bench`. Prints one line per figure beside a reference measured
 // in the same run, and writes the same as JSON to test-output/bench.json. It asserts nothing.
-import { GUARD_MEMORY } from './guard-memory';
+import { GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE } from './guard-memory';
 import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
 import { killAlive } from './processes';
@@ -10,7 +10,7 @@ import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY];
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE];
 
 async function main(): Promise<void> {
   const scratch = createScratch();
