@@ -51,6 +51,7 @@ export class AutosaveFormatError extends Error {}
 export function encodeAutosaveHead(header: AutosaveHeader, reserve = 0): Buffer {
   const text = JSON.stringify(header);
   const length = Math.max(reserve, Buffer.byteLength(text));
+  if (reserve > 0 && length > reserve) throw new RangeError(`autosave header of ${length} bytes does not fit the ${reserve} bytes reserved for it`);
   if (length > MAX_HEADER_BYTES) throw new RangeError(`autosave header of ${length} bytes is over the ${MAX_HEADER_BYTES}-byte limit`);
   const head = Buffer.alloc(16 + length, ' ');
   AUTOSAVE_MAGIC.copy(head, 0);

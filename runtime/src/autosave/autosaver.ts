@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, encodeAutosaveHead, encodeJournalHeader, encodeRecord, RecordType, type AutosaveHeader, type ExitRecord,
+  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, RecordType, type AutosaveHeader, type ExitRecord,
 } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
@@ -136,8 +136,9 @@ export class Autosaver {
    * names a whole file, and the data never sits whole in the guard's memory.
    */
   private async save(exit: ExitRecord | null, writeData: (fd: number) => Promise<DataWithoutSize>, signal?: AbortSignal): Promise<void> {
-    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
+    this.checkOurs();
     const reserve = autosaveHeadReserve(this.header(exit, PLACEHOLDER_DATA));
+    if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line too long)`);
     const dataOffset = 16 + reserve;
     const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
     const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
@@ -145,17 +146,18 @@ export class Autosaver {
     try {
       let ino: number;
       try {
-        writeSync(fd, Buffer.alloc(dataOffset)); // moves the descriptor's offset to where the data goes
+        appendAll(fd, Buffer.alloc(dataOffset)); // moves the descriptor's offset to where the data goes
         const written = await writeData(fd);
         data = { ...written, compressedSize: fstatSync(fd).size - dataOffset };
         const head = encodeAutosaveHead(this.header(exit, data), reserve);
-        writeSync(fd, head, 0, head.length, 0);
+        for (let done = 0; done < head.length; ) done += writeSync(fd, head, done, head.length - done, done);
         fsyncSync(fd);
         ino = fstatSync(fd).ino;
       } finally {
         closeSync(fd);
       }
       if (signal?.aborted) throw new Error('aborted');
+      this.checkOurs(); // again: a long save leaves time for someone to put a file there
       renameSync(temporary, this.path);
       this.ino = ino;
     } catch (error) {
@@ -208,11 +210,12 @@ export class Autosaver {
     const { data, dataOffset } = this.last!;
     const source = openSync(this.path, 'r');
     try {
+      if (fstatSync(source).ino !== this.ino) throw new Error('the file is no longer the one this run wrote; its data cannot be reused');
       const buffer = Buffer.allocUnsafe(COPY_CHUNK);
       for (let done = 0; done < data.compressedSize; ) {
         const n = readSync(source, buffer, 0, Math.min(COPY_CHUNK, data.compressedSize - done), dataOffset + done);
         if (n === 0) throw new Error('the last save is shorter than its header says');
-        writeSync(fd, buffer, 0, n);
+        appendAll(fd, buffer.subarray(0, n));
         done += n;
       }
     } finally {
@@ -220,6 +223,10 @@ export class Autosaver {
     }
     const { compressedSize: _, ...rest } = data;
     return rest;
+  }
+
+  private checkOurs(): void {
+    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
   }
 
   private isOurs(): boolean {
@@ -256,6 +263,11 @@ function journalStamp(path: string): string {
   } catch {
     return 'unreadable'; // the save will report why
   }
+}
+
+/** Writes every byte at the descriptor's offset (a short write goes on, never leaves a gap). */
+function appendAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function syncFolder(folder: string): void {

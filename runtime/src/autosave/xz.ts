@@ -28,12 +28,19 @@ export function checkXz(): void {
  * data never passes through this process's memory on the way out. Resolves once xz has finished.
  */
 export async function xzCompressInto(fd: number, feed: (input: Writable) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  const xz = spawn('xz', COMPRESS_ARGS, { stdio: ['pipe', fd, 'pipe'], signal });
+  // A process group of its own: a Ctrl-C or hang-up meant for the program must not kill the final
+  // save. Should the guard die, xz stops by itself at the end of its input.
+  const xz = spawn('xz', COMPRESS_ARGS, { stdio: ['pipe', fd, 'pipe'], signal, detached: true });
   lowerPriority(xz.pid);
   const finished = xzResult(xz, signal);
   const input = xz.stdin!; // stdio[0] is a pipe
   input.on('error', () => undefined); // xz stopped reading: its exit status says why
-  await Promise.all([feed(input).finally(() => input.end()), finished]);
+  try {
+    await Promise.all([feed(input).finally(() => input.end()), finished]);
+  } catch (error) {
+    // A broken pipe only says that xz went away; xz's own status and message say why.
+    throw (await finished.then(() => undefined, (xzError: unknown) => xzError)) ?? error;
+  }
 }
 
 /** Stops, and fails, as soon as the output would exceed `maxBytes`: a bomb never gets allocated. */

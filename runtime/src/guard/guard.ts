@@ -81,13 +81,19 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   }
   const command = [options.command, ...options.args];
 
-  const program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
-  const ending = exited(program); // listening from the start: a program may end at once
-  const pid = await spawned(program).catch(async (error: Error) => {
+  const cannotStart = async (error: Error): Promise<never> => {
     await autosaver?.discard();
     run.remove();
     throw new GuardStartError(`cannot start ${options.command}: ${error.message}`, 126);
-  });
+  };
+  let program: ChildProcess;
+  try {
+    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
+  } catch (error) {
+    return cannotStart(error as Error); // refused outright (E2BIG: arguments too long)
+  }
+  const ending = exited(program); // listening from the start: a program may end at once
+  const pid = await spawned(program).catch(cannotStart);
   relay.attach(program);
   try {
     run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
