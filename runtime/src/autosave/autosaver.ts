@@ -138,7 +138,7 @@ export class Autosaver {
   private async save(exit: ExitRecord | null, writeData: (fd: number) => Promise<DataWithoutSize>, signal?: AbortSignal): Promise<void> {
     this.checkOurs();
     const reserve = autosaveHeadReserve(this.header(exit, PLACEHOLDER_DATA));
-    if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line too long)`);
+    if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line or working directory too long)`);
     const dataOffset = 16 + reserve;
     const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
     const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
