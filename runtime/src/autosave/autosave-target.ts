@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { decodeAutosaveHeader, MAX_HEADER_BYTES } from '@faultguard/protocol';
-import { liveness } from './process-identity';
+import { liveness } from '../process/process-identity';
 import { openRegularFile, readUpTo } from './regular-file';
 
 export const AUTOSAVE_EXTENSION = '.fgsave';

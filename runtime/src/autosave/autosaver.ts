@@ -7,7 +7,7 @@ import {
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
 import type { AutosaveClaim } from './autosave-target';
-import { currentUser, identityOf } from './process-identity';
+import { currentUser, identityOf } from '../process/process-identity';
 import { writeTo, xzCompressInto } from './xz';
 
 export interface AutosaveRun {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { procStatFields } from './proc-stat';
+import { procStatFields } from '../process/proc-stat';
 
 export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
-import { procStatFields } from '../guard/proc-stat';
+import { procStatFields } from './proc-stat';
 
 /** Start time of a process in clock ticks since boot, or "" when it does not exist (or no procfs). */
 export function processStartTime(pid: number): string {
