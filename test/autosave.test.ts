@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { chmodSync, closeSync, existsSync, openSync, renameSync, unlinkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { spawnSync } from 'node:child_process';
-import { AUTOSAVE_FORMAT, encodeAutosave, encodeJournalHeader, encodeRecord, Encoding, RecordType, type AutosaveHeader } from '@faultguard/protocol';
 import { readAutosave } from '@faultguard/runtime';
 import { CLI, eventually, fixture, launch, run, temporaryDirectory } from './helpers/processes';
 
@@ -34,6 +32,7 @@ test('a clean exit removes the autosave', async () => {
   const result = await run(process.execPath, [fixture('crash-app'), 'ok'], { env: { ...journalEnv(), AUTOSAVE: file } });
   assert.equal(result.code, 0);
   assert.equal(existsSync(file), false);
+  assert.equal(existsSync(`${file}.prev`), false, 'nor its previous generation');
 });
 
 test('--autosave <folder> writes one file per run; without a rescue handler the guard says where the data is', async () => {
@@ -43,8 +42,9 @@ test('--autosave <folder> writes one file per run; without a rescue handler the 
     const result = await run(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('crash-app'), how], { env: journalEnv() });
     assert.match(result.stderr, new RegExp(`3 values saved in ${folder}/\\d{8}T\\d{9}Z-\\d+\\.fgsave`));
   }
-  const files = readdirSync(folder).sort();
+  const files = readdirSync(folder).filter((name) => name.endsWith('.fgsave')).sort();
   assert.equal(files.length, 2);
+  assert.deepEqual(readdirSync(folder).filter((name) => !files.includes(name)).sort(), files.map((name) => `${name}.prev`), 'each with its previous generation');
   const [first, second] = await Promise.all(files.map((name) => readAutosave(join(folder, name))));
   assert.equal(first.header.exit?.signal, 'SIGKILL');
   assert.equal(second.header.exit?.code, 3);
@@ -86,10 +86,10 @@ test('an existing autosave is never overwritten: live, crashed or foreign, the n
   await run('mkfifo', [fifo]);
   try {
     for (const [file, message] of [
-      [live, /belongs to a live run \(guard \d+, .*crash-app.js wait\)/],
+      [live, /belongs to a live run of .*crash-app.js wait \(guard \d+ is running\)/],
       [crashed, /holds the data of an earlier run of .*crash-app.js kill \(killed \(SIGKILL\)\) that was not recovered/],
       [foreign, /exists and is not a readable autosave \(not a Faultguard autosave: wrong magic bytes\)/],
-      [fifo, /exists and cannot be read \(not a regular file\)/],
+      [fifo, /exists and cannot be read \(not a regular file: a FIFO\)/],
     ] as const) {
       const before = file === fifo ? Buffer.alloc(0) : readFileSync(file);
       const marker = fresh('started');
@@ -135,26 +135,6 @@ test('the autosave is really xz-compressed', async () => {
   assert.ok(saved.header.data.size > 2_400_000);
   assert.ok(saved.header.data.compressedSize < saved.header.data.size / 50, `compressed to ${saved.header.data.compressedSize} of ${saved.header.data.size} bytes`);
   assert.ok(statSync(file).size < saved.header.data.size / 50);
-});
-
-test('a header that understates the data is refused without decompressing past it', async () => {
-  const journal = Buffer.concat([encodeJournalHeader(), ...encodeRecord(RecordType.Set, Encoding.Bytes, Buffer.from('big'), Buffer.alloc(8 * 1024 * 1024))]);
-  const compressed = spawnSync('xz', ['-0', '--stdout'], { input: journal, maxBuffer: 64 * 1024 * 1024 }).stdout;
-  const header: AutosaveHeader = {
-    format: AUTOSAVE_FORMAT,
-    writer: { pid: 1, startTime: '', bootId: '', host: 'elsewhere', user: 'someone' },
-    program: { pid: 2, command: ['bomb'], cwd: '/' },
-    started: '',
-    intervalSeconds: 1,
-    saved: '',
-    state: 'exited',
-    exit: null,
-    ended: null,
-    data: { entries: 1, size: 1000, crc32: 0, compression: 'xz', compressedSize: compressed.length },
-  };
-  const file = fresh('lying.fgsave');
-  writeFileSync(file, Buffer.concat(encodeAutosave(header, compressed)));
-  await assert.rejects(readAutosave(file), new RegExp(`${file}: decompresses to more than 1000 bytes`));
 });
 
 test('two runs started at once on one autosave file: one gets it, the other is refused', async () => {

@@ -27,6 +27,8 @@ export interface AutosaveHeader {
   readonly program: { readonly pid: number; readonly command: readonly string[]; readonly cwd: string };
   readonly started: string;
   readonly intervalSeconds: number;
+  /** How often the writer refreshes the file's modification time while it lives (§7.4 step 5). */
+  readonly heartbeatSeconds: number;
   readonly saved: string;
   readonly state: 'running' | 'exited';
   readonly exit: ExitRecord | null;
@@ -87,8 +89,43 @@ export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeade
   } catch (error) {
     throw new AutosaveFormatError(`autosave header is not JSON: ${(error as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || header.format !== AUTOSAVE_FORMAT) {
-    throw new AutosaveFormatError(`autosave format ${JSON.stringify((header as { format?: unknown })?.format)} is not supported (this reader knows format ${AUTOSAVE_FORMAT})`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new AutosaveFormatError('autosave header is not a JSON object');
+  const format = (header as { format?: unknown }).format;
+  if (typeof format === 'number' && format > AUTOSAVE_FORMAT) {
+    throw new AutosaveFormatError(`autosave format ${format} is newer than this reader, which knows format ${AUTOSAVE_FORMAT}: upgrade Faultguard to read it`);
   }
+  if (format !== AUTOSAVE_FORMAT) throw new AutosaveFormatError(`autosave format ${JSON.stringify(format)} is not supported (this reader knows format ${AUTOSAVE_FORMAT})`);
+  checkHeaderShape(header);
   return { header, dataOffset: 16 + length };
+}
+
+/**
+ * The fields a reader relies on, with their types: a header that passed its checksum can still
+ * have been written by a faulty writer, and a wrong type must be an error, not a crash later.
+ */
+function checkHeaderShape(header: AutosaveHeader): void {
+  const problems: string[] = [];
+  const expect = (value: unknown, type: string, name: string) => {
+    if (typeof value !== type) problems.push(`${name} is not a ${type}`);
+  };
+  const size = (value: unknown, name: string) => {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) problems.push(`${name} is not a size`);
+  };
+  const writer = header.writer ?? {};
+  expect(writer.pid, 'number', 'writer.pid');
+  expect(writer.startTime, 'string', 'writer.startTime');
+  expect(writer.bootId, 'string', 'writer.bootId');
+  expect(writer.host, 'string', 'writer.host');
+  const program = header.program ?? {};
+  if (!Array.isArray(program.command) || !program.command.every((part) => typeof part === 'string')) problems.push('program.command is not a list of strings');
+  expect(header.saved, 'string', 'saved');
+  if (header.state !== 'running' && header.state !== 'exited') problems.push(`state ${JSON.stringify(header.state)} is neither "running" nor "exited"`);
+  if (header.state === 'exited' && (typeof header.exit !== 'object' || header.exit === null)) problems.push('an exited run has no exit record');
+  const data = header.data ?? {};
+  size(data.entries, 'data.entries');
+  size(data.size, 'data.size');
+  size(data.compressedSize, 'data.compressedSize');
+  if (!Number.isInteger(data.crc32) || data.crc32 < 0 || data.crc32 > 0xffff_ffff) problems.push('data.crc32 is not a CRC-32');
+  if (data.compression !== 'xz') problems.push(`data.compression ${JSON.stringify(data.compression)} is not "xz"`);
+  if (problems.length > 0) throw new AutosaveFormatError(`autosave header is malformed: ${problems.join('; ')}`);
 }

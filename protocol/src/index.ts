@@ -4,3 +4,4 @@ export * from './journal-format';
 export * from './values';
 export * from './crc32';
 export * from './autosave-format';
+export * from './autosave-names';

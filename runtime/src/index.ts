@@ -2,7 +2,14 @@ export { Encoding, OpaqueValue, describeExit, type ExitRecord } from '@faultguar
 export { connect, isGuarded } from './data/connect';
 export { GuardedData } from './data/guarded-data';
 export { RescuedData, readJournal } from './data/rescued-data';
-export { readAutosave, type Autosave } from './autosave/read-autosave';
+export { readAutosave, DEFAULT_MAX_DATA_BYTES, type Autosave, type ReadOptions } from './autosave/read-autosave';
+export { readAutosaveHead, type AutosaveHead } from './autosave/read-head';
+export { isActive, type Activity } from './autosave/is-active';
+export { recover, type RecoverRescue } from './autosave/recover';
+export { removeAutosave } from './autosave/remove-autosave';
+export { listAutosaves, type Listing, type ListResult } from './autosave/list-autosaves';
+export { judgeRun, type Judgement, type JudgeOptions, type RunState } from './autosave/run-state';
+export { AutosaveError, type AutosaveProblem } from './autosave/autosave-error';
 export { liveness, type Liveness } from './process/process-identity';
 export { guard, GuardStartError, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
 export { start, type Launch, type Rescue, type StartOptions } from './start';

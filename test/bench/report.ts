@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 
-export type Unit = 'µs' | 'ms' | 'MiB';
+export type Unit = 'µs' | 'ms' | 'MiB' | 'MB/s';
 
 export interface Measure {
   readonly label: string;

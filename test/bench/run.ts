@@ -1,5 +1,6 @@
 // The benchmark report: `npm run bench`. Prints one line per figure beside a reference measured
 // in the same run, and writes the same as JSON to test-output/bench.json. It asserts nothing.
+import { AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE } from './autosave-throughput';
 import { GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE } from './guard-memory';
 import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
@@ -10,7 +11,7 @@ import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE];
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE];
 
 async function main(): Promise<void> {
   const scratch = createScratch();

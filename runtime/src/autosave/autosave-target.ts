@@ -1,10 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { decodeAutosaveHeader, MAX_HEADER_BYTES } from '@faultguard/protocol';
-import { liveness } from '../process/process-identity';
-import { openRegularFile, readUpTo } from './regular-file';
-
-export const AUTOSAVE_EXTENSION = '.fgsave';
+import { AUTOSAVE_EXTENSION, previousGenerationPath } from '@faultguard/protocol';
+import type { AutosaveError } from './autosave-error';
+import { readAutosaveHead, type AutosaveHead } from './read-head';
+import { judgeRun } from './run-state';
 
 export class AutosaveTargetError extends Error {}
 
@@ -36,42 +35,43 @@ export function claimAutosaveTarget(requested: string, now = new Date()): Autosa
     if (code === 'EACCES' || code === 'EROFS') throw new AutosaveTargetError(`autosave folder ${folder} is not writable`);
     throw new AutosaveTargetError(`cannot create autosave file ${target}: ${(error as Error).message}`);
   }
+  let ino: number;
   try {
-    return { path: target, ino: fstatSync(fd).ino };
+    ino = fstatSync(fd).ino;
   } finally {
     closeSync(fd);
   }
+  // An older run's previous generation is data nobody has recovered: the first rotation would replace it.
+  const previous = previousGenerationPath(target);
+  if (lstatOrUndefined(previous)) {
+    rmSync(target, { force: true });
+    throw new AutosaveTargetError(`autosave file ${previous} is left from an earlier run of this file and was not recovered; not overwriting it. Recover or remove it (faultguard rm ${target})`);
+  }
+  return { path: target, ino };
 }
 
 function describeExisting(path: string): string {
-  let head: Buffer;
+  let head: AutosaveHead;
   try {
-    head = readHead(path);
+    head = readAutosaveHead(path);
   } catch (error) {
-    return `exists and cannot be read (${(error as Error).message})`;
+    const { problem, detail } = error as AutosaveError;
+    if (problem === 'claim') return 'exists but is empty (another run is starting, or one died before its first save)';
+    if (problem === 'invalid') return `exists and is not a readable autosave (${detail})`;
+    return `exists and cannot be read (${detail})`;
   }
-  if (head.length === 0) return 'exists but is empty (another run is starting, or one died before its first save)';
-  try {
-    const { header } = decodeAutosaveHeader(head);
-    const writer = liveness(header.writer);
-    const command = header.program.command.join(' ');
-    if (writer.state === 'alive') return `belongs to a live run (guard ${header.writer.pid}, ${command})`;
-    if (writer.state === 'unknown' && header.state === 'running') return `belongs to a run of ${command} that may still be live (${writer.reason})`;
-    return `holds the data of an earlier run of ${command} (${header.exit?.reason ?? writer.reason}) that was not recovered`;
-  } catch (error) {
-    return `exists and is not a readable autosave (${(error as Error).message})`;
-  }
+  const { header } = head;
+  const command = header.program.command.join(' ');
+  const { state, reason } = judgeRun(header, head.modified);
+  if (state === 'active') return `belongs to a live run of ${command} (${reason})`;
+  return `holds the data of an earlier run of ${command} (${reason}) that was not recovered`;
 }
 
-/** The magic, length and header: never the data, which can be large. */
-function readHead(path: string): Buffer {
-  const fd = openRegularFile(path);
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    const head = Buffer.alloc(16 + MAX_HEADER_BYTES);
-    const size = readUpTo(fd, head, 0, 12);
-    return head.subarray(0, size < 12 ? size : readUpTo(fd, head, size, Math.min(head.length, 16 + head.readUInt32LE(8))));
-  } finally {
-    closeSync(fd);
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 

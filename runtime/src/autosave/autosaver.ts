@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, RecordType, type AutosaveHeader, type ExitRecord,
+  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, previousGenerationPath, RecordType, type AutosaveHeader, type ExitRecord,
 } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
@@ -96,7 +96,10 @@ export class Autosaver {
   /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
   async discard(): Promise<void> {
     await this.stop();
-    if (this.isOurs()) rmSync(this.path, { force: true });
+    if (!this.isOurs()) return;
+    // The older generation first: stopped half-way, the newest is still whole.
+    rmSync(previousGenerationPath(this.path), { force: true });
+    rmSync(this.path, { force: true });
   }
 
   private async stop(): Promise<void> {
@@ -140,7 +143,7 @@ export class Autosaver {
     const reserve = autosaveHeadReserve(this.header(exit, PLACEHOLDER_DATA));
     if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line or working directory too long)`);
     const dataOffset = 16 + reserve;
-    const temporary = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
+    const temporary = this.temporaryName();
     const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
     let data: AutosaveHeader['data'];
     try {
@@ -158,6 +161,7 @@ export class Autosaver {
       }
       if (signal?.aborted) throw new Error('aborted');
       this.checkOurs(); // again: a long save leaves time for someone to put a file there
+      if (this.last) this.keepAsPrevious();
       renameSync(temporary, this.path);
       this.ino = ino;
     } catch (error) {
@@ -178,12 +182,34 @@ export class Autosaver {
       program: { pid: run.programPid, command: run.command, cwd: run.cwd },
       started: this.started,
       intervalSeconds: this.intervalSeconds,
+      heartbeatSeconds: HEARTBEAT_MS / 1000,
       saved: now,
       state: exit ? 'exited' : 'running',
       exit,
       ended: exit ? now : null,
       data,
     };
+  }
+
+  /**
+   * Makes the current file the previous generation, atomically: a second name for it is put in
+   * place of the older generation by rename, so at every instant both names hold whole files.
+   * Should the newest ever turn out damaged (a disk that lied about fsync), readers fall back.
+   */
+  private keepAsPrevious(): void {
+    const previous = previousGenerationPath(this.path);
+    const link = this.temporaryName();
+    try {
+      linkSync(this.path, link);
+    } catch {
+      copyFileSync(this.path, link, constants.COPYFILE_EXCL); // a file system without hard links
+    }
+    try {
+      renameSync(link, previous);
+    } catch (error) {
+      rmSync(link, { force: true });
+      throw error;
+    }
   }
 
   /** The data as a compact journal (one Set per entry), streamed through xz into `fd`. */
@@ -225,6 +251,11 @@ export class Autosaver {
     return rest;
   }
 
+  /** Named so that tools recognise it as a save's leftover should the guard be killed (SPEC §7.8). */
+  private temporaryName(): string {
+    return `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
+  }
+
   private checkOurs(): void {
     if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
   }
@@ -237,8 +268,9 @@ export class Autosaver {
     }
   }
 
+  /** Also while the file is still an empty claim: a long first save must not look like a dead run. */
   private beat(): void {
-    if (!this.last || !this.isOurs()) return; // nothing written yet, or not ours to touch
+    if (!this.isOurs()) return;
     const now = new Date();
     try {
       utimesSync(this.path, now, now);

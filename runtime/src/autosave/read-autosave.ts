@@ -1,37 +1,86 @@
-import { AutosaveFormatError, crc32, decodeAutosaveHeader, type AutosaveHeader } from '@faultguard/protocol';
+import { closeSync } from 'node:fs';
+import { crc32, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
 import { RescuedData } from '../data/rescued-data';
-import { readRegularFile } from './regular-file';
-import { xzDecompress } from './xz';
+import { AutosaveError } from './autosave-error';
+import { openAutosave } from './read-head';
+import { xzDecompressFile } from './xz';
 
-export interface Autosave {
-  readonly header: AutosaveHeader;
-  readonly data: RescuedData;
+/** Generous for an autosave (a program's important state), small enough to hold in memory. */
+export const DEFAULT_MAX_DATA_BYTES = 1024 ** 3;
+
+export interface ReadOptions {
+  /** Refuse data that decompresses to more than this many bytes (default 1 GiB). */
+  readonly maxBytes?: number;
+  /** Called as the data decompresses, with the bytes so far and the total the header announces. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Reads, decompresses and verifies an autosave file; every error names the file. */
-export async function readAutosave(path: string): Promise<Autosave> {
-  const fail = (message: string) => new AutosaveFormatError(`${path}: ${message}`);
-  let bytes: Buffer;
+export interface Autosave {
+  /** The file that was read: the autosave itself, or its previous generation. */
+  readonly file: string;
+  readonly header: AutosaveHeader;
+  readonly data: RescuedData;
+  readonly generation: 'newest' | 'previous';
+  /** The generation's modification time (ms since the epoch): its writer's last heartbeat. */
+  readonly modified: number;
+  /** Set when the previous generation was read: why the newest could not be. */
+  readonly fallback?: string;
+}
+
+/**
+ * Reads an autosave: its newest generation, or the previous one if the newest is missing or
+ * damaged, saying so. Every error names the file. Nothing is returned that failed a check.
+ */
+export async function readAutosave(file: string, options: ReadOptions = {}): Promise<Autosave> {
+  let newestError: AutosaveError;
   try {
-    bytes = readRegularFile(path);
+    return await readGeneration(file, 'newest', options);
   } catch (error) {
-    throw fail(`cannot read: ${(error as Error).message}`);
+    // A limit or a claim is no damage: the previous generation would only be older data.
+    if (!(error instanceof AutosaveError) || error.problem === 'too-large' || error.problem === 'claim') throw error;
+    newestError = error;
   }
-  if (bytes.length === 0) throw fail('empty: a run has claimed this file and not saved yet (or died before its first save)');
   try {
-    const { header, dataOffset } = decodeAutosaveHeader(bytes);
-    const compressed = bytes.subarray(dataOffset);
-    if (compressed.length !== header.data.compressedSize) {
-      throw new Error(`data is ${compressed.length} bytes, the header says ${header.data.compressedSize} (file cut short?)`);
-    }
-    // Never more than the header announced: a lying header or an xz bomb stops right there.
-    const journal = await xzDecompress(compressed, header.data.size);
-    if (journal.length !== header.data.size) throw new Error(`data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);
-    if (crc32(journal) !== header.data.crc32) throw new Error('data checksum mismatch');
-    const data = RescuedData.fromBytes(journal);
-    if (data.damage) throw new Error(`data is damaged: ${data.damage.reason} at byte ${data.damage.offset}`);
-    return { header, data };
+    return { ...(await readGeneration(previousGenerationPath(file), 'previous', options)), fallback: newestError.message };
   } catch (error) {
-    throw fail((error as Error).message);
+    if (error instanceof AutosaveError && error.problem === 'missing') throw newestError;
+    throw new AutosaveError(file, newestError.problem, `${newestError.detail}; previous generation: ${(error as Error).message}`);
+  }
+}
+
+/** Reads exactly this file, verifying everything protocol/SPEC.md §7.3 asks. */
+export async function readGeneration(file: string, generation: Autosave['generation'], options: ReadOptions = {}): Promise<Autosave> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DATA_BYTES;
+  const { fd, head } = openAutosave(file);
+  const fail = (problem: AutosaveError['problem'], detail: string) => new AutosaveError(file, problem, detail);
+  try {
+    const { header, dataOffset, size } = head;
+    const present = size - dataOffset;
+    if (present !== header.data.compressedSize) {
+      throw fail('invalid', `data is ${present} bytes, the header says ${header.data.compressedSize} (file cut short or appended to)`);
+    }
+    if (header.data.size > maxBytes) {
+      throw fail('too-large', `data of ${header.data.size} bytes is over the limit of ${maxBytes} (raise the limit to read it)`);
+    }
+    let journal: Buffer;
+    try {
+      // Never more than the header announced: a lying header or an xz bomb stops right there.
+      journal = await xzDecompressFile(fd, dataOffset, header.data.size, (done) => options.onProgress?.(done, header.data.size));
+    } catch (error) {
+      throw fail('invalid', `damaged data: ${(error as Error).message}`);
+    }
+    if (journal.length !== header.data.size) throw fail('invalid', `data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);
+    if (crc32(journal) !== header.data.crc32) throw fail('invalid', 'data checksum mismatch');
+    let data: RescuedData;
+    try {
+      data = RescuedData.fromBytes(journal);
+    } catch (error) {
+      throw fail('invalid', `data is not a journal: ${(error as Error).message}`);
+    }
+    if (data.damage) throw fail('invalid', `data is damaged: ${data.damage.reason} at byte ${data.damage.offset}`);
+    if (data.size !== header.data.entries) throw fail('invalid', `data holds ${data.size} entries, the header says ${header.data.entries}`);
+    return { file, header, data, generation, modified: head.modified };
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /**
  * Opens a file for reading only if it is a regular file: a FIFO planted at an autosave path would
@@ -6,11 +6,20 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
  */
 export function openRegularFile(path: string): number {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  if (!fstatSync(fd).isFile()) {
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
     closeSync(fd);
-    throw new Error('not a regular file');
+    throw new Error(`not a regular file: ${kindOf(stat)}`);
   }
   return fd;
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'a special file';
 }
 
 /** Reads into bytes[from, to) from the same file offset, until full or end of file; returns the end reached. */
@@ -18,14 +27,4 @@ export function readUpTo(fd: number, bytes: Buffer, from: number, to: number): n
   let end = from;
   for (let n; end < to && (n = readSync(fd, bytes, end, to - end, end)) > 0; ) end += n;
   return end;
-}
-
-export function readRegularFile(path: string): Buffer {
-  const fd = openRegularFile(path);
-  try {
-    const bytes = Buffer.allocUnsafe(fstatSync(fd).size);
-    return bytes.subarray(0, readUpTo(fd, bytes, 0, bytes.length));
-  } finally {
-    closeSync(fd);
-  }
 }

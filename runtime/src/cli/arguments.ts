@@ -66,3 +66,15 @@ export function numberOption(parsed: ParsedArguments, name: string, { min, max }
   }
   return value;
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** A size in bytes, with an optional binary unit: 4096, 512K, 100M, 2G (K = 1024). */
+export function sizeOption(parsed: ParsedArguments, name: string): number | undefined {
+  const text = stringOption(parsed, name);
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  const value = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()]) : NaN;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${name} needs a size such as 500M or 2G, not ${JSON.stringify(text)}`);
+  return value;
+}

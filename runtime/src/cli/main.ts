@@ -1,4 +1,9 @@
+import { AutosaveError } from '../autosave/autosave-error';
 import { UsageError } from './arguments';
+import { inspectCommand, INSPECT_USAGE } from './inspect-command';
+import { lsCommand, LS_USAGE } from './ls-command';
+import { recoverCommand, RECOVER_USAGE } from './recover-command';
+import { rmCommand, RM_USAGE } from './rm-command';
 import { runCommand, RUN_USAGE } from './run-command';
 
 declare const FAULTGUARD_VERSION: string;
@@ -9,17 +14,34 @@ Keeps a program's important data safe when it crashes, and hands it to a rescue.
 
 Commands:
   run [options] [--] <command> [args...]   run a program under a guard
+  ls [PATH...]                             list autosaves: active, crashed, orphaned
+  inspect FILE [KEY]                       show an autosave, or one of its values
+  recover FILE --out DIR                   write a finished run's values to files
+  rm FILE...                               remove autosaves of finished runs
 
 Options:
   -h, --help      show help (also: faultguard <command> --help)
   -V, --version   print the version
 
-Run 'faultguard run --help' for the guard's options.
+Run 'faultguard <command> --help' for a command's options.
 `;
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<void>> = {
-  run: runCommand,
+interface Command {
+  readonly run: (argv: readonly string[]) => Promise<void>;
+  readonly usage: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { run: runCommand, usage: RUN_USAGE },
+  ls: { run: lsCommand, usage: LS_USAGE },
+  inspect: { run: inspectCommand, usage: INSPECT_USAGE },
+  recover: { run: recoverCommand, usage: RECOVER_USAGE },
+  rm: { run: rmCommand, usage: RM_USAGE },
 };
+
+function commandNamed(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
@@ -29,22 +51,26 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (first === '-h' || first === '--help' || first === 'help') {
-    process.stdout.write(first === 'help' && rest[0] === 'run' ? RUN_USAGE : USAGE);
+    process.stdout.write((first === 'help' && commandNamed(rest[0])?.usage) || USAGE);
     return;
   }
   if (first === '-V' || first === '--version') {
     process.stdout.write(`faultguard ${FAULTGUARD_VERSION}\n`);
     return;
   }
-  const command = COMMANDS[first];
+  const command = commandNamed(first);
   if (!command) throw new UsageError(`unknown command '${first}'`);
-  await command(rest);
+  await command.run(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`faultguard: ${error.message}\nTry 'faultguard --help'.\n`);
     process.exit(2);
+  }
+  if (error instanceof AutosaveError) {
+    process.stderr.write(`faultguard: ${error.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`faultguard: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(125);

@@ -1,0 +1,86 @@
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { autosaveNameOf, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
+import { AutosaveError, describeFileError, type AutosaveProblem } from './autosave-error';
+import { readAutosaveHead, type AutosaveHead } from './read-head';
+import { judgeClaim, judgeRun, type JudgeOptions, type RunState } from './run-state';
+
+/** One autosave as a list shows it, from headers only: listing never decompresses data. */
+export interface Listing {
+  readonly file: string;
+  /** `unreadable` when neither generation has a readable header. */
+  readonly state: RunState | 'unreadable';
+  /** Why that state: the exit, the liveness check, or the error. */
+  readonly reason: string;
+  readonly header?: AutosaveHeader;
+  /** Size of the newest generation on disk, in bytes (0 when only the previous one is left). */
+  readonly size: number;
+  /** The heartbeat: when the newest generation was last saved or touched (ms since the epoch). */
+  readonly modified?: number;
+  /** Set when the header came from the previous generation: what is wrong with the newest. */
+  readonly newestProblem?: string;
+  readonly problem?: AutosaveProblem;
+}
+
+export interface ListResult {
+  readonly listings: Listing[];
+  /** Paths that could not be listed at all (missing, or a folder that cannot be read). */
+  readonly errors: AutosaveError[];
+}
+
+/**
+ * Lists the autosaves a set of paths names: a file is itself, a folder stands for every
+ * `*.fgsave` in it (and every `*.fgsave.prev` whose newest generation is gone), not recursively.
+ */
+export function listAutosaves(paths: readonly string[], options: JudgeOptions = {}): ListResult {
+  const listings: Listing[] = [];
+  const errors: AutosaveError[] = [];
+  for (const path of paths.map((p) => resolve(p))) {
+    try {
+      const files = lstatSync(path).isDirectory() ? autosavesIn(path) : [path];
+      listings.push(...files.map((file) => describe(file, options)));
+    } catch (error) {
+      const { problem, detail } = describeFileError(error);
+      errors.push(new AutosaveError(path, problem, problem === 'missing' ? 'no such file or folder' : detail));
+    }
+  }
+  return { listings, errors };
+}
+
+function autosavesIn(folder: string): string[] {
+  const names = new Set(readdirSync(folder).map(autosaveNameOf).filter((name) => name !== undefined));
+  return [...names].sort().map((name) => join(folder, name));
+}
+
+export function describe(file: string, options: JudgeOptions = {}): Listing {
+  const stat = statOrUndefined(file);
+  const size = stat?.size ?? 0;
+  try {
+    return fromHead(file, readAutosaveHead(file), size, options);
+  } catch (error) {
+    const newest = error as AutosaveError;
+    if (newest.problem === 'claim') {
+      const claim = judgeClaim(stat!.mtimeMs, options);
+      return { file, state: claim.active ? 'active' : 'orphaned', reason: claim.reason, size, modified: stat!.mtimeMs, problem: 'claim' };
+    }
+    try {
+      const previous = readAutosaveHead(previousGenerationPath(file));
+      return { ...fromHead(file, { ...previous, modified: stat?.mtimeMs ?? previous.modified }, size, options), newestProblem: newest.detail };
+    } catch {
+      return { file, state: 'unreadable', reason: newest.detail, size, modified: stat?.mtimeMs, problem: newest.problem };
+    }
+  }
+}
+
+function fromHead(file: string, head: AutosaveHead, size: number, options: JudgeOptions): Listing {
+  const { state, reason } = judgeRun(head.header, head.modified, options);
+  return { file, state, reason, header: head.header, size, modified: head.modified };
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import { closeSync, fstatSync } from 'node:fs';
+import { decodeAutosaveHeader, MAX_HEADER_BYTES, type AutosaveHeader } from '@faultguard/protocol';
+import { AutosaveError, describeFileError } from './autosave-error';
+import { openRegularFile, readUpTo } from './regular-file';
+
+/** What a file's first bytes say, and the file's own facts: enough to list and judge it. */
+export interface AutosaveHead {
+  readonly file: string;
+  readonly header: AutosaveHeader;
+  readonly dataOffset: number;
+  /** The whole file, in bytes. */
+  readonly size: number;
+  /** Modification time (ms since the epoch): the writer's heartbeat (protocol/SPEC.md §7.4 step 5). */
+  readonly modified: number;
+}
+
+export const CLAIM_DETAIL = 'empty: a run has claimed this file and not saved yet (or its guard died before the first save)';
+
+/**
+ * Opens an autosave file and reads its head: magic, header and header checksum, never the data.
+ * The caller owns the returned descriptor and reads the data from it (the path may be replaced
+ * by the next save meanwhile; the descriptor still names this generation).
+ */
+export function openAutosave(file: string): { fd: number; head: AutosaveHead } {
+  let fd: number;
+  try {
+    fd = openRegularFile(file);
+  } catch (error) {
+    const { problem, detail } = describeFileError(error);
+    throw new AutosaveError(file, problem, detail);
+  }
+  try {
+    return { fd, head: readHead(file, fd) };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+export function readAutosaveHead(file: string): AutosaveHead {
+  const { fd, head } = openAutosave(file);
+  closeSync(fd);
+  return head;
+}
+
+function readHead(file: string, fd: number): AutosaveHead {
+  const { size, mtimeMs } = fstatSync(fd);
+  if (size === 0) throw new AutosaveError(file, 'claim', CLAIM_DETAIL);
+  try {
+    const prefix = Buffer.alloc(12);
+    const got = readUpTo(fd, prefix, 0, 12);
+    // Allocated only up to what the file holds and the format allows, whatever the length field says.
+    const wanted = got < 12 ? got : Math.min(16 + prefix.readUInt32LE(8), 16 + MAX_HEADER_BYTES, size);
+    const bytes = Buffer.alloc(Math.max(wanted, got));
+    prefix.copy(bytes, 0, 0, got);
+    const end = readUpTo(fd, bytes, got, bytes.length);
+    const { header, dataOffset } = decodeAutosaveHeader(bytes.subarray(0, end));
+    return { file, header, dataOffset, size, modified: mtimeMs };
+  } catch (error) {
+    if (error instanceof AutosaveError) throw error;
+    throw new AutosaveError(file, 'invalid', (error as Error).message);
+  }
+}

@@ -1,0 +1,23 @@
+import type { ExitRecord } from '@faultguard/protocol';
+import type { RescuedData } from '../data/rescued-data';
+import { AutosaveError } from './autosave-error';
+import { isActive } from './is-active';
+import { readAutosave, type Autosave, type ReadOptions } from './read-autosave';
+import type { JudgeOptions } from './run-state';
+
+/** Gets the data, and how the run ended: null when its guard died before it could record that. */
+export type RecoverRescue = (data: RescuedData, exit: ExitRecord | null, autosave: Autosave) => unknown;
+
+/**
+ * Python faultguard's recover(): hands the data of a finished run's autosave to `rescue`.
+ * Refuses a live run's file (its data is still changing, and it is not lost). Reads the newest
+ * generation, or the previous one if the newest is damaged (`fallback` says why). Resolves
+ * once `rescue` has; the file is left in place: remove it once the data is safe.
+ */
+export async function recover(rescue: RecoverRescue, file: string, options: ReadOptions & JudgeOptions = {}): Promise<Autosave> {
+  const activity = isActive(file, options);
+  if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); recover it once that run has ended`);
+  const autosave = await readAutosave(file, options);
+  await rescue(autosave.data, autosave.header.exit, autosave);
+  return autosave;
+}

@@ -1,0 +1,63 @@
+import type { AutosaveHeader } from '@faultguard/protocol';
+import { liveness } from '../process/process-identity';
+
+/**
+ * active: the run's guard lives. crashed: the program ended abnormally and the guard recorded
+ * how. orphaned: the guard died without recording an end (killed, power loss, reboot).
+ */
+export type RunState = 'active' | 'crashed' | 'orphaned';
+
+export interface Judgement {
+  readonly state: RunState;
+  readonly reason: string;
+}
+
+export interface JudgeOptions {
+  /**
+   * For a run on another host, which this machine cannot ask about its processes: how old the
+   * heartbeat may be for the run to count as alive. Default: 10 heartbeats (10 s).
+   */
+  readonly staleAfterSeconds?: number;
+  readonly now?: number;
+}
+
+/** How many heartbeats a run on another host may miss: clocks differ, networks stall. */
+const MISSED_HEARTBEATS = 10;
+
+/** Judges a run from its header and heartbeat (the file's modification time, ms). */
+export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
+  if (header.state === 'exited') return { state: 'crashed', reason: header.exit?.reason ?? 'ended abnormally' };
+  const writer = liveness(header.writer);
+  if (writer.state === 'alive') return { state: 'active', reason: `guard ${header.writer.pid} is running` };
+  if (writer.state === 'gone') return { state: 'orphaned', reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
+  const age = ageOfHeartbeat(heartbeat, options.now);
+  const staleAfter = staleAfterSeconds(header, options);
+  if (age < staleAfter) return { state: 'active', reason: `running on ${header.writer.host}: heartbeat ${formatSeconds(age)} ago` };
+  return { state: 'orphaned', reason: `on ${header.writer.host}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
+}
+
+/** An empty claim names no writer: only its age tells a starting run from a dead one. */
+export function judgeClaim(heartbeat: number, options: JudgeOptions = {}): { active: boolean; reason: string } {
+  const age = ageOfHeartbeat(heartbeat, options.now);
+  const staleAfter = options.staleAfterSeconds ?? MISSED_HEARTBEATS;
+  if (age < staleAfter) return { active: true, reason: `a run is starting (claimed ${formatSeconds(age)} ago, nothing saved yet)` };
+  return { active: false, reason: `claimed ${formatSeconds(age)} ago and never saved: its guard died before the first save` };
+}
+
+function staleAfterSeconds(header: AutosaveHeader, options: JudgeOptions): number {
+  if (options.staleAfterSeconds !== undefined) return options.staleAfterSeconds;
+  const beat = typeof header.heartbeatSeconds === 'number' && header.heartbeatSeconds > 0 ? header.heartbeatSeconds : 1;
+  return MISSED_HEARTBEATS * beat;
+}
+
+/** Seconds since the heartbeat; a heartbeat from the future (clock skew) counts as now. */
+function ageOfHeartbeat(heartbeat: number, now = Date.now()): number {
+  return Math.max(0, (now - heartbeat) / 1000);
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}

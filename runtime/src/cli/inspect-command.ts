@@ -1,0 +1,109 @@
+import { Encoding, encodingName } from '@faultguard/protocol';
+import { AutosaveError } from '../autosave/autosave-error';
+import type { Autosave } from '../autosave/read-autosave';
+import { judgeRun } from '../autosave/run-state';
+import { parseArguments, sizeOption, UsageError, type OptionSpec } from './arguments';
+import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
+import { asText, formatBytes, formatTable, hexDump } from './text-format';
+
+export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
+
+Shows an autosave: who wrote it, how the run ended, and its keys with encoding
+and size. With KEY, prints that value: JSON pretty-printed, text as text, other
+bytes as a hex dump. Opaque values (such as python-pickle) are shown as bytes
+and never decoded. A damaged newest generation is replaced by the previous one,
+with a warning.
+
+Options:
+  --json              machine-readable output (a value as JSON, or base64)
+  --raw               with KEY: the value's bytes exactly as stored, on stdout
+${MAX_SIZE_HELP}
+  -h, --help          show this help
+
+Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage.
+`;
+
+const OPTIONS: Record<string, OptionSpec> = {
+  json: { value: false },
+  raw: { value: false },
+  'max-size': { value: true },
+  help: { value: false, short: 'h' },
+};
+
+export async function inspectCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, OPTIONS, false);
+  if (parsed.options.has('help')) {
+    process.stdout.write(INSPECT_USAGE);
+    return;
+  }
+  const [file, key, ...extra] = parsed.operands;
+  if (file === undefined) throw new UsageError('inspect needs an autosave FILE');
+  if (extra.length > 0) throw new UsageError(`inspect takes one FILE and at most one KEY, not also ${JSON.stringify(extra[0])}`);
+  const json = parsed.options.has('json');
+  const raw = parsed.options.has('raw');
+  if (raw && (json || key === undefined)) throw new UsageError('--raw needs a KEY and no --json');
+  const autosave = await loadAutosave(file, sizeOption(parsed, 'max-size'));
+  if (key === undefined) showRun(autosave, json);
+  else showValue(autosave, key, json ? 'json' : raw ? 'raw' : 'human');
+}
+
+function showRun(autosave: Autosave, json: boolean): void {
+  const { header, data } = autosave;
+  const keys = [...data.keys()].map((key) => {
+    const { encoding, bytes } = data.readRaw(key)!;
+    return { key, encoding: encodingName(encoding), size: bytes.length };
+  });
+  const { state, reason } = judgeRun(header, autosave.modified);
+  if (json) {
+    const { file, generation, fallback } = autosave;
+    process.stdout.write(`${JSON.stringify({ file, generation, ...(fallback && { fallback }), state, reason, header, keys }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    ['File', `${autosave.file}${autosave.generation === 'previous' ? ' (previous generation)' : ''}`],
+    ['State', `${state}: ${reason}`],
+    ['Command', header.program.command.join(' ')],
+    ['Program', `pid ${header.program.pid}, in ${header.program.cwd}`],
+    ['Guard', `pid ${header.writer.pid} on ${header.writer.host}${header.writer.user ? ` (user ${header.writer.user})` : ''}`],
+    ['Started', header.started],
+    ['Saved', header.saved],
+    ...(header.ended ? [['Ended', header.ended]] : []),
+    ['Data', `${header.data.entries} values, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
+  ];
+  process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${value}`).join('\n') + '\n');
+  if (keys.length > 0) {
+    process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [JSON.stringify(k.key), k.encoding, formatBytes(k.size)])));
+  }
+}
+
+function showValue(autosave: Autosave, key: string, how: 'json' | 'raw' | 'human'): void {
+  const value = autosave.data.readRaw(key);
+  if (!value) {
+    const known = [...autosave.data.keys()].map((k) => JSON.stringify(k)).join(', ');
+    throw new AutosaveError(autosave.file, 'invalid', `no key ${JSON.stringify(key)} (keys: ${known || 'none'})`);
+  }
+  const { encoding, bytes } = value;
+  if (how === 'raw') {
+    process.stdout.write(bytes);
+    return;
+  }
+  const parse = () => {
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch {
+      throw new AutosaveError(autosave.file, 'invalid', `the value of ${JSON.stringify(key)} is tagged JSON but is not JSON (use --raw to see its bytes)`);
+    }
+  };
+  if (how === 'json') {
+    const shown = encoding === Encoding.Json ? { value: parse() } : { base64: bytes.toString('base64') };
+    process.stdout.write(`${JSON.stringify({ key, encoding: encodingName(encoding), size: bytes.length, ...shown }, null, 2)}\n`);
+    return;
+  }
+  if (encoding === Encoding.Json) {
+    process.stdout.write(`${JSON.stringify(parse(), null, 2)}\n`);
+    return;
+  }
+  if (encoding !== Encoding.Bytes) process.stderr.write(`faultguard: ${JSON.stringify(key)} is an opaque ${encodingName(encoding)} value: shown as bytes, never decoded\n`);
+  const text = encoding === Encoding.Bytes ? asText(bytes) : undefined;
+  process.stdout.write(text ?? hexDump(bytes));
+}

@@ -1,0 +1,33 @@
+import { basename } from 'node:path';
+import { readAutosave, type Autosave, type ReadOptions } from '../autosave/read-autosave';
+import { Progress } from './progress';
+
+/**
+ * Reads an autosave for a command: progress while large data decompresses, and a warning
+ * when the previous generation had to stand in for a damaged newest one.
+ */
+export function loadAutosave(file: string, maxBytes: number | undefined): Promise<Autosave> {
+  return withProgress(file, maxBytes, (options) => readAutosave(file, options));
+}
+
+/** Runs a read of `file` (a plain read, or a recovery) with progress and the fallback warning. */
+export async function withProgress(file: string, maxBytes: number | undefined, read: (options: ReadOptions) => Promise<Autosave>): Promise<Autosave> {
+  let progress: Progress | undefined;
+  let autosave: Autosave;
+  try {
+    autosave = await read({
+      maxBytes,
+      onProgress: (done, total) => {
+        progress ??= new Progress(`decompressing ${basename(file)}`, total);
+        progress.update(done);
+      },
+    });
+  } finally {
+    progress?.end(); // before any message: no half-drawn line left in front of it
+  }
+  if (autosave.fallback) process.stderr.write(`faultguard: warning: read the previous generation (${autosave.file}): ${autosave.fallback}\n`);
+  return autosave;
+}
+
+export const MAX_SIZE_HELP = `  --max-size <size>   refuse data that decompresses to more than this
+                      (default 1G; e.g. 500M, 4G)`;

@@ -1,0 +1,98 @@
+import { basename, relative } from 'node:path';
+import { listAutosaves, type Listing } from '../autosave/list-autosaves';
+import { formatSeconds } from '../autosave/run-state';
+import { parseArguments, type OptionSpec } from './arguments';
+import { formatBytes, formatTable, shorten } from './text-format';
+
+export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
+
+Lists autosave files and judges each run from its header and heartbeat, without
+decompressing any data. A PATH is an autosave file, or a folder whose *.fgsave
+files are listed (not recursively). Default: the current folder.
+
+States:
+  active      the run's guard is alive (same host: PID and start time match;
+              another host: heartbeat less than 10 s old)
+  crashed     the program ended abnormally; REASON says how
+  orphaned    the guard died without recording an end (killed, power loss)
+  unreadable  not a readable autosave; REASON says why
+
+Options:
+  --json      one JSON array with every field (see README)
+  -h, --help  show this help
+
+Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
+`;
+
+const OPTIONS: Record<string, OptionSpec> = {
+  json: { value: false },
+  help: { value: false, short: 'h' },
+};
+
+export async function lsCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, OPTIONS, false);
+  if (parsed.options.has('help')) {
+    process.stdout.write(LS_USAGE);
+    return;
+  }
+  const now = Date.now();
+  const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now });
+  for (const error of errors) process.stderr.write(`faultguard: ${error.message}\n`);
+  if (errors.length > 0) process.exitCode = 1;
+  if (parsed.options.has('json')) {
+    process.stdout.write(`${JSON.stringify(listings.map((listing) => toJson(listing, now)), null, 2)}\n`);
+    return;
+  }
+  if (listings.length === 0) {
+    if (errors.length === 0) process.stderr.write('faultguard: no autosave files here\n');
+    return;
+  }
+  const rows = listings.map((listing) => [
+    displayPath(listing.file),
+    listing.state,
+    listing.header ? String(listing.header.program.pid) : '-',
+    listing.header?.writer.host ?? '-',
+    listing.header ? shorten(briefCommand(listing.header.program.command), 40) : '-',
+    listing.modified === undefined ? '-' : formatSeconds((now - listing.modified) / 1000),
+    formatBytes(listing.size),
+    listing.header ? String(listing.header.data.entries) : '-',
+    listing.newestProblem ? `${listing.reason} (newest generation damaged; previous readable)` : listing.reason,
+  ]);
+  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows));
+}
+
+/** Paths in a command line shown by their last part: `node app.js`, not the whole tree. */
+function briefCommand(command: readonly string[]): string {
+  return command.map((part) => (part.includes('/') && !part.endsWith('/') ? basename(part) : part)).join(' ');
+}
+
+function displayPath(file: string): string {
+  const near = relative(process.cwd(), file);
+  return near.startsWith('..') ? file : near;
+}
+
+function toJson(listing: Listing, now: number): Record<string, unknown> {
+  const { header } = listing;
+  return {
+    file: listing.file,
+    state: listing.state,
+    reason: listing.reason,
+    ...(listing.problem && { problem: listing.problem }),
+    ...(listing.newestProblem && { newestProblem: listing.newestProblem }),
+    size: listing.size,
+    heartbeat: listing.modified === undefined ? null : new Date(listing.modified).toISOString(),
+    ageSeconds: listing.modified === undefined ? null : Math.max(0, Math.round((now - listing.modified) / 1000)),
+    ...(header && {
+      pid: header.program.pid,
+      command: header.program.command,
+      cwd: header.program.cwd,
+      guard: header.writer,
+      started: header.started,
+      saved: header.saved,
+      ended: header.ended,
+      exit: header.exit,
+      entries: header.data.entries,
+      dataSize: header.data.size,
+    }),
+  };
+}

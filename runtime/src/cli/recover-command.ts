@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AutosaveError } from '../autosave/autosave-error';
+import { recover } from '../autosave/recover';
+import type { RescuedData } from '../data/rescued-data';
+import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
+import { parseArguments, sizeOption, stringOption, UsageError, type OptionSpec } from './arguments';
+import { MAX_SIZE_HELP, withProgress } from './load-autosave';
+
+export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
+
+Writes every value of a finished run's autosave to its own file in DIR, byte
+for byte as stored (JSON as .json, bytes as .bin, opaque values such as pickle
+as their bytes), with file names made safe for any key, and DIR/index.json
+mapping keys to files. Refuses a live run's file. A damaged newest generation
+is replaced by the previous one, with a warning. The autosave is left in place:
+remove it with 'faultguard rm FILE' once the data is safe.
+
+Options:
+  --out <dir>         where to write (created; must not exist, or be empty)
+  --json              print what was written as JSON
+${MAX_SIZE_HELP}
+  -h, --help          show this help
+
+Exit status: 0 recovered; 1 the file cannot be recovered (live, missing,
+damaged, too large) or DIR cannot be written; 2 bad usage.
+`;
+
+const OPTIONS: Record<string, OptionSpec> = {
+  out: { value: true, short: 'o' },
+  json: { value: false },
+  'max-size': { value: true },
+  help: { value: false, short: 'h' },
+};
+
+export async function recoverCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, OPTIONS, false);
+  if (parsed.options.has('help')) {
+    process.stdout.write(RECOVER_USAGE);
+    return;
+  }
+  const [file, ...extra] = parsed.operands;
+  if (file === undefined) throw new UsageError('recover needs an autosave FILE');
+  if (extra.length > 0) throw new UsageError(`recover takes one FILE, not also ${JSON.stringify(extra[0])}`);
+  const outOption = stringOption(parsed, 'out');
+  if (outOption === undefined) throw new UsageError('recover needs --out DIR');
+  const out = resolve(outOption);
+  checkOutput(out);
+  let values: ValueFileEntry[] = [];
+  const rescue = (data: RescuedData) => (values = writeValuesDirectory(data, out));
+  const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, options));
+  if (parsed.options.has('json')) {
+    const { generation, fallback } = autosave;
+    process.stdout.write(`${JSON.stringify({ file: autosave.file, generation, ...(fallback && { fallback }), out, exit: autosave.header.exit, values }, null, 2)}\n`);
+    return;
+  }
+  const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
+  process.stdout.write(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them); the run ended: ${ended}\n`);
+  process.stdout.write(`once the data is safe: faultguard rm ${file}\n`);
+}
+
+/** Recovering must never overwrite anything: the folder is new, or empty. */
+function checkOutput(out: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new AutosaveError(out, 'unreadable', code === 'ENOTDIR' ? 'exists and is not a folder' : `cannot use as the output folder: ${(error as Error).message}`);
+  }
+  if (entries.length > 0) throw new AutosaveError(out, 'unreadable', 'the output folder is not empty; not writing over anything in it');
+}

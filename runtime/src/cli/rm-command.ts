@@ -1,0 +1,43 @@
+import { basename } from 'node:path';
+import { AutosaveError } from '../autosave/autosave-error';
+import { removeAutosave } from '../autosave/remove-autosave';
+import { parseArguments, UsageError, type OptionSpec } from './arguments';
+
+export const RM_USAGE = `Usage: faultguard rm [options] FILE...
+
+Removes autosave files, each with its previous generation and the temporary
+files a killed save left behind. Refuses the file of a live run (its guard
+would lose its place to save) unless --force. Damaged files can be removed.
+
+Options:
+  -f, --force  remove even a live run's file
+  -q, --quiet  say nothing on success
+  -h, --help   show this help
+
+Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage.
+`;
+
+const OPTIONS: Record<string, OptionSpec> = {
+  force: { value: false, short: 'f' },
+  quiet: { value: false, short: 'q' },
+  help: { value: false, short: 'h' },
+};
+
+export async function rmCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, OPTIONS, false);
+  if (parsed.options.has('help')) {
+    process.stdout.write(RM_USAGE);
+    return;
+  }
+  if (parsed.operands.length === 0) throw new UsageError('rm needs at least one autosave FILE');
+  for (const file of parsed.operands) {
+    try {
+      const removed = removeAutosave(file, { force: parsed.options.has('force') });
+      if (!parsed.options.has('quiet')) process.stdout.write(`removed ${removed.map((path) => basename(path)).join(', ')}\n`);
+    } catch (error) {
+      if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
+      process.stderr.write(`faultguard: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
