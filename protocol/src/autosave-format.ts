@@ -69,10 +69,6 @@ export function autosaveHeadReserve(header: AutosaveHeader): number {
   return Buffer.byteLength(JSON.stringify({ ...header, data: { ...header.data, ...widest } }));
 }
 
-export function encodeAutosave(header: AutosaveHeader, compressed: Uint8Array): Buffer[] {
-  return [encodeAutosaveHead(header), Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength)];
-}
-
 /** The header, and where the compressed data starts. Needs only the first 16 + header bytes. */
 export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeader; dataOffset: number } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
