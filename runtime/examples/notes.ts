@@ -3,9 +3,7 @@
 //
 //   node --stack-size=50000 notes.js edit <autosave-folder>     edit, then crash
 //   node notes.js recover <autosave-folder>                     find and recover what was saved
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { liveness, readAutosave, start, type GuardedData } from '@faultguard/runtime';
+import { listAutosaves, recover, removeAutosave, start, type GuardedData } from '@faultguard/runtime';
 
 const [mode, folder = 'notes-autosave'] = process.argv.slice(2);
 
@@ -29,20 +27,27 @@ function crashWithSegmentationFault(): number {
   return crashWithSegmentationFault() + 1;
 }
 
-async function recover(): Promise<void> {
-  const files = readdirSync(folder).filter((name) => name.endsWith('.fgsave'));
-  if (files.length === 0) throw new Error(`no autosave in ${folder}`);
-  for (const name of files) {
-    const path = join(folder, name);
-    const { header, data } = await readAutosave(path);
-    const writer = liveness(header.writer);
-    console.log(`  ${path}: ${header.program.command.join(' ')}, ${header.exit?.reason ?? header.state}; guard ${writer.reason}`);
-    for (const [key, value] of data) console.log(`    ${key}: ${JSON.stringify(value)}`);
+/** What the next launch of an editor does: recover every finished run's autosave, then remove it. */
+async function recoverAll(): Promise<void> {
+  const { listings, errors } = listAutosaves([folder]);
+  if (errors.length > 0) throw errors[0];
+  if (listings.length === 0) throw new Error(`no autosave in ${folder}`);
+  for (const { file, state, reason } of listings) {
+    if (state === 'active') {
+      console.log(`  ${file}: still running (${reason}); leaving it alone`);
+      continue;
+    }
+    await recover((data, exit, autosave) => {
+      console.log(`  ${file}: ${autosave.header.program.command.join(' ')}: ${state}, ${exit?.reason ?? reason}`);
+      for (const [key, value] of data) console.log(`    ${key}: ${JSON.stringify(value)}`);
+    }, file);
+    removeAutosave(file);
+    console.log(`  recovered; autosave removed`);
   }
 }
 
 if (mode === 'recover') {
-  recover().catch((error: Error) => {
+  recoverAll().catch((error: Error) => {
     console.error(error.message);
     process.exitCode = 1;
   });

@@ -2,7 +2,7 @@ import { basename, relative } from 'node:path';
 import { listAutosaves, type Listing } from '../autosave/list-autosaves';
 import { formatSeconds } from '../autosave/run-state';
 import { parseArguments, type OptionSpec } from './arguments';
-import { formatBytes, formatTable, shorten } from './text-format';
+import { formatBytes, formatTable, truncate } from './text-format';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
 
@@ -52,7 +52,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     listing.state,
     listing.header ? String(listing.header.program.pid) : '-',
     listing.header?.writer.host ?? '-',
-    listing.header ? shorten(briefCommand(listing.header.program.command), 40) : '-',
+    listing.header ? truncate(briefCommand(listing.header.program.command), 40) : '-',
     listing.modified === undefined ? '-' : formatSeconds((now - listing.modified) / 1000),
     formatBytes(listing.size),
     listing.header ? String(listing.header.data.entries) : '-',
@@ -61,9 +61,12 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows));
 }
 
-/** Paths in a command line shown by their last part: `node app.js`, not the whole tree. */
+/** What tells runs apart at a glance: `node app.js edit`, without options and parent folders. */
 function briefCommand(command: readonly string[]): string {
-  return command.map((part) => (part.includes('/') && !part.endsWith('/') ? basename(part) : part)).join(' ');
+  return command
+    .filter((part) => !part.startsWith('-'))
+    .map((part) => (part.includes('/') ? basename(part) : part))
+    .join(' ');
 }
 
 function displayPath(file: string): string {

@@ -166,7 +166,7 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
       log(`${ended}; it had stored no data`, 'info');
     } else if (saved) {
       // The autosave holds it all, on disk: no need to hold it in memory as well.
-      log(`${ended}; ${values} saved in ${autosaver!.path}`, 'info');
+      log(`${ended}; ${values} saved in ${autosaver!.path} (to get them back: faultguard recover ${autosaver!.path} --out <folder>)`, 'info');
     } else {
       log(`${ended}; ${values} kept in ${run.journalPath}`, 'info');
       return kept;
