@@ -192,3 +192,13 @@ test('the CLI on the corpus: ls lists every file (unreadable ones with their err
   const listing = listAutosaves([folder]);
   assert.equal(listing.listings.length, 4);
 });
+
+test('escape sequences in a header never reach the terminal raw', async () => {
+  const file = corpusFile(withHeader((h) => Object.assign(h.program, { command: ['\x1b[2J\x1b]0;owned\x07evil', 'x'], cwd: '/\x1b[31mred' })), '\x1b[1mbold.fgsave');
+  for (const args of [['ls', file], ['inspect', file]]) {
+    const result = await run(process.execPath, [CLI, ...args]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /\x1b/, `${args[0]} prints no raw ESC`);
+    assert.match(result.stdout, /\\x1b\[2J\\x1b\]0;owned\\x07evil/);
+  }
+});

@@ -52,7 +52,7 @@ function autosavesIn(folder: string): string[] {
   return [...names].sort().map((name) => join(folder, name));
 }
 
-export function describe(file: string, options: JudgeOptions = {}): Listing {
+function describe(file: string, options: JudgeOptions = {}): Listing {
   const stat = statOrUndefined(file);
   const size = stat?.size ?? 0;
   try {

@@ -4,7 +4,7 @@ import type { Autosave } from '../autosave/read-autosave';
 import { judgeRun } from '../autosave/run-state';
 import { parseArguments, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
-import { asText, formatBytes, formatTable, hexDump } from './text-format';
+import { asText, formatBytes, formatTable, hexDump, printable } from './text-format';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -70,7 +70,7 @@ function showRun(autosave: Autosave, json: boolean): void {
     ...(header.ended ? [['Ended', header.ended]] : []),
     ['Data', `${header.data.entries} values, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
   ];
-  process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${value}`).join('\n') + '\n');
+  process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
   if (keys.length > 0) {
     process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [JSON.stringify(k.key), k.encoding, formatBytes(k.size)])));
   }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { readAutosave, type Autosave, type ReadOptions } from '../autosave/read-autosave';
 import { Progress } from './progress';
+import { printable } from './text-format';
 
 /**
  * Reads an autosave for a command: progress while large data decompresses, and a warning
@@ -25,7 +26,7 @@ export async function withProgress(file: string, maxBytes: number | undefined, r
   } finally {
     progress?.end(); // before any message: no half-drawn line left in front of it
   }
-  if (autosave.fallback) process.stderr.write(`faultguard: warning: read the previous generation (${autosave.file}): ${autosave.fallback}\n`);
+  if (autosave.fallback) process.stderr.write(`faultguard: warning: read the previous generation (${printable(autosave.file)}): ${printable(autosave.fallback)}\n`);
   return autosave;
 }
 

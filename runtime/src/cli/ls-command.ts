@@ -2,7 +2,7 @@ import { basename, relative } from 'node:path';
 import { listAutosaves, type Listing } from '../autosave/list-autosaves';
 import { formatSeconds } from '../autosave/run-state';
 import { parseArguments, type OptionSpec } from './arguments';
-import { formatBytes, formatTable, truncate } from './text-format';
+import { formatBytes, formatTable, printable, truncate } from './text-format';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
 
@@ -37,7 +37,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   }
   const now = Date.now();
   const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now });
-  for (const error of errors) process.stderr.write(`faultguard: ${error.message}\n`);
+  for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);
   if (errors.length > 0) process.exitCode = 1;
   if (parsed.options.has('json')) {
     process.stdout.write(`${JSON.stringify(listings.map((listing) => toJson(listing, now)), null, 2)}\n`);
@@ -58,7 +58,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     listing.header ? String(listing.header.data.entries) : '-',
     listing.newestProblem ? `${listing.reason} (newest generation damaged; previous readable)` : listing.reason,
   ]);
-  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows));
+  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
 }
 
 /** What tells runs apart at a glance: `node app.js edit`, without options and parent folders. */

@@ -1,5 +1,6 @@
 import { AutosaveError } from '../autosave/autosave-error';
 import { UsageError } from './arguments';
+import { printable } from './text-format';
 import { inspectCommand, INSPECT_USAGE } from './inspect-command';
 import { lsCommand, LS_USAGE } from './ls-command';
 import { recoverCommand, RECOVER_USAGE } from './recover-command';
@@ -69,7 +70,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exit(2);
   }
   if (error instanceof AutosaveError) {
-    process.stderr.write(`faultguard: ${error.message}\n`);
+    process.stderr.write(`faultguard: ${printable(error.message)}\n`);
     process.exit(1);
   }
   process.stderr.write(`faultguard: ${(error as Error)?.stack ?? String(error)}\n`);

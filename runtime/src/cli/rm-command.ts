@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { AutosaveError } from '../autosave/autosave-error';
 import { removeAutosave } from '../autosave/remove-autosave';
 import { parseArguments, UsageError, type OptionSpec } from './arguments';
+import { printable } from './text-format';
 
 export const RM_USAGE = `Usage: faultguard rm [options] FILE...
 
@@ -33,10 +34,10 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
   for (const file of parsed.operands) {
     try {
       const removed = removeAutosave(file, { force: parsed.options.has('force') });
-      if (!parsed.options.has('quiet')) process.stdout.write(`removed ${removed.map((path) => basename(path)).join(', ')}\n`);
+      if (!parsed.options.has('quiet')) process.stdout.write(`removed ${printable(removed.map((path) => basename(path)).join(', '))}\n`);
     } catch (error) {
       if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
-      process.stderr.write(`faultguard: ${(error as Error).message}\n`);
+      process.stderr.write(`faultguard: ${printable((error as Error).message)}\n`);
       process.exitCode = 1;
     }
   }

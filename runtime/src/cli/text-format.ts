@@ -46,3 +46,12 @@ export function asText(bytes: Uint8Array): string | undefined {
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? undefined : text;
 }
+
+/**
+ * Text from a file (a header, a file name) made safe for a terminal: control characters, which
+ * could move the cursor or rewrite the screen, are shown as \xNN escapes instead.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
