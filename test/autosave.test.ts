@@ -106,6 +106,14 @@ test('an existing autosave is never overwritten: live, crashed or foreign, the n
   }
 });
 
+test("a folder path ending in '/' that does not exist yet is created, private", async () => {
+  const folder = join(fresh('new'), 'deeper');
+  const result = await run(process.execPath, [CLI, 'run', '--autosave', `${folder}/`, '--', process.execPath, fixture('crash-app'), 'kill'], { env: journalEnv() });
+  assert.match(result.stderr, /3 values saved in /);
+  assert.equal(statSync(folder).mode & 0o777, 0o700);
+  assert.equal(readdirSync(folder).filter((name) => name.endsWith('.fgsave')).length, 1);
+});
+
 test('bad autosave places and options are refused before the program starts', async () => {
   const locked = fresh('locked');
   mkdirSync(locked);

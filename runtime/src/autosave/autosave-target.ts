@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AUTOSAVE_EXTENSION, previousGenerationPath } from '@faultguard/protocol';
 import type { AutosaveError } from './autosave-error';
@@ -24,6 +24,8 @@ export function claimAutosaveTarget(requested: string, now = new Date()): Autosa
   const path = resolve(requested);
   const isFolder = requested.endsWith('/') || isDirectory(path);
   const folder = isFolder ? path : dirname(path);
+  // A path ending in '/' asks for a folder: made private, as the data in it is the user's.
+  if (requested.endsWith('/') && !isDirectory(folder)) createFolder(folder);
   if (!isDirectory(folder)) throw new AutosaveTargetError(`autosave folder ${folder} does not exist`);
   const target = isFolder ? join(folder, `${now.toISOString().replace(/[-:.]/g, '')}-${process.pid}${AUTOSAVE_EXTENSION}`) : path;
   let fd: number;
@@ -72,6 +74,14 @@ function lstatOrUndefined(path: string): Stats | undefined {
     return lstatSync(path);
   } catch {
     return undefined;
+  }
+}
+
+function createFolder(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new AutosaveTargetError(`cannot create autosave folder ${folder}: ${(error as Error).message}`);
   }
 }
 

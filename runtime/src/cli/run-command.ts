@@ -25,7 +25,8 @@ Options:
         FAULTGUARD_COMMAND, FAULTGUARD_PID  the program's command line and PID
       The data is removed once the command exits 0, kept if it fails.
   --autosave <file|dir> also keep an xz-compressed copy of the data on disk: in
-                        <file>, or in a new file per run in <dir>. Written at
+                        <file>, or in a new file per run in <dir> (created if
+                        the path ends in '/'). Written at
                         start, then every --interval if the data changed, and a
                         last time after an abnormal exit (recording how it
                         ended); removed after a clean exit. An existing file is
