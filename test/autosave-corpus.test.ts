@@ -96,7 +96,7 @@ test('foreign, future, malformed and hostile files: each refused with its reason
       head.writeUInt32LE(crc32(json), 12 + json.length);
       return head;
     })(), /not a JSON object/],
-    ['a header missing its writer', withHeader((h) => delete (h as { writer?: unknown }).writer), /malformed: writer.pid is not a number/],
+    ['a header missing its writer', withHeader((h) => delete (h as { writer?: unknown }).writer), /malformed: writer.pid is not a process ID/],
     ['a command that is not a list', withHeader((h) => Object.assign(h.program, { command: 'rm -rf /' })), /program.command is not a list of strings/],
     ['an unknown compression', withHeader((h) => Object.assign(h.data, { compression: 'zstd' })), /data.compression "zstd" is not "xz"/],
     ['a header length of 4 GiB', (() => {

@@ -83,6 +83,12 @@ test('a damaged newest generation: the previous one is read, and the reader says
   assert.equal(inspect.code, 0, inspect.stderr);
   assert.equal(inspect.stdout, '"héllo wörld"\n');
   assert.match(inspect.stderr, /warning: read the previous generation .*\.prev\): .*file cut short/);
+  const copy = fresh('copy.fgsave');
+  writeFileSync(previousGenerationPath(copy), readFileSync(previousGenerationPath(file)));
+  assert.equal(isActive(copy).state, 'orphaned', 'with the newest gone, the previous generation is judged');
+  const recovered = await recover(() => undefined, copy);
+  assert.equal(recovered.generation, 'previous');
+  assert.match(recovered.fallback ?? '', /: no such file$/);
   writeFileSync(previousGenerationPath(file), 'garbage');
   await assert.rejects(readAutosave(file), (error: AutosaveError) => {
     assert.match(error.message, new RegExp(`^${file}: data is .*; previous generation: ${file}.prev: not a Faultguard autosave`));
@@ -170,10 +176,10 @@ test('removeAutosave(): both generations and the leftovers of a killed save go; 
   const file = await crashedAutosave();
   const leftover = `${file}.tmp-0123456789ab`;
   writeFileSync(leftover, 'half a save');
-  const unrelated = `${file}.tmp-notours`;
-  writeFileSync(unrelated, 'somebody else\'s');
+  const unrelated = [`${file}.tmp-notours`, `${file}.tmp-x.tmp-0123456789ab`, `${file}.tmp-0123456789AB`];
+  for (const name of unrelated) writeFileSync(name, 'somebody else\'s');
   assert.deepEqual(removeAutosave(file).sort(), [file, previousGenerationPath(file), leftover].sort());
-  assert.ok(existsSync(unrelated), 'only names a guard gives its temporary files');
+  assert.ok(unrelated.every((name) => existsSync(name)), 'only names a guard gives its temporary files');
   const folder = fresh('live');
   mkdirSync(folder);
   const app = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });

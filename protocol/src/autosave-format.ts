@@ -108,7 +108,7 @@ function checkHeaderShape(header: AutosaveHeader): void {
     if (!Number.isSafeInteger(value) || (value as number) < 0) problems.push(`${name} is not a size`);
   };
   const writer = header.writer ?? {};
-  expect(writer.pid, 'number', 'writer.pid');
+  if (!Number.isSafeInteger(writer.pid) || (writer.pid as number) <= 0) problems.push('writer.pid is not a process ID');
   expect(writer.startTime, 'string', 'writer.startTime');
   expect(writer.bootId, 'string', 'writer.bootId');
   expect(writer.host, 'string', 'writer.host');
@@ -116,7 +116,8 @@ function checkHeaderShape(header: AutosaveHeader): void {
   if (!Array.isArray(program.command) || !program.command.every((part) => typeof part === 'string')) problems.push('program.command is not a list of strings');
   expect(header.saved, 'string', 'saved');
   if (header.state !== 'running' && header.state !== 'exited') problems.push(`state ${JSON.stringify(header.state)} is neither "running" nor "exited"`);
-  if (header.state === 'exited' && (typeof header.exit !== 'object' || header.exit === null)) problems.push('an exited run has no exit record');
+  const exitRecord = header.exit as unknown;
+  if (header.state === 'exited' && (typeof exitRecord !== 'object' || exitRecord === null || Array.isArray(exitRecord))) problems.push('an exited run has no exit record');
   const data = header.data ?? {};
   size(data.entries, 'data.entries');
   size(data.size, 'data.size');

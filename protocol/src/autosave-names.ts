@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 export const AUTOSAVE_EXTENSION = '.fgsave';
 export const PREVIOUS_GENERATION_SUFFIX = '.prev';
 
-const TEMPORARY = /\.tmp-[0-9a-f]{12}$/;
+const TEMPORARY_SUFFIX = /^\.tmp-[0-9a-f]{12}$/;
 
 export function previousGenerationPath(path: string): string {
   return `${path}${PREVIOUS_GENERATION_SUFFIX}`;
@@ -13,7 +13,8 @@ export function previousGenerationPath(path: string): string {
 
 /** A name a guard gives the temporary file of a save: `<path>.tmp-<12 hex>`. */
 export function isTemporaryFor(path: string, candidate: string): boolean {
-  return candidate.startsWith(`${basename(path)}.tmp-`) && TEMPORARY.test(candidate);
+  const name = basename(path);
+  return candidate.startsWith(name) && TEMPORARY_SUFFIX.test(candidate.slice(name.length));
 }
 
 /**

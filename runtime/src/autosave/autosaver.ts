@@ -43,7 +43,8 @@ export class Autosaver {
   private readonly started = new Date().toISOString();
   private readonly writer = { ...identityOf(process.pid), user: currentUser() };
   readonly path: string;
-  private timers: NodeJS.Timeout[] = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private inFlight: { done: Promise<void>; abort: AbortController } | undefined;
   private savedStamp = '';
   private ino: number;
@@ -65,11 +66,8 @@ export class Autosaver {
   start(run: AutosaveRun): void {
     this.run = run;
     this.saveIfChanged();
-    this.timers = [
-      setInterval(() => this.saveIfChanged(), this.intervalSeconds * 1000),
-      setInterval(() => this.beat(), HEARTBEAT_MS),
-    ];
-    for (const timer of this.timers) timer.unref();
+    this.saveTimer = setInterval(() => this.saveIfChanged(), this.intervalSeconds * 1000).unref();
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
   }
 
   /**
@@ -79,7 +77,7 @@ export class Autosaver {
    */
   async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
-    await this.stop();
+    await this.stopSaving();
     try {
       if (data && !unchanged) await this.save(exit, (fd) => this.compress(data, fd));
       else if (this.last) await this.save(exit, (fd) => this.copyLastData(fd));
@@ -90,21 +88,24 @@ export class Autosaver {
       // Leave no empty claim behind: it would only block the next run's autosave.
       if (!this.last && this.isOurs()) rmSync(this.path, { force: true });
       return false;
+    } finally {
+      // Only now: during a long final save the file still says "running", and must look alive.
+      clearInterval(this.heartbeat);
     }
   }
 
   /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
   async discard(): Promise<void> {
-    await this.stop();
+    await this.stopSaving();
+    clearInterval(this.heartbeat);
     if (!this.isOurs()) return;
     // The older generation first: stopped half-way, the newest is still whole.
     rmSync(previousGenerationPath(this.path), { force: true });
     rmSync(this.path, { force: true });
   }
 
-  private async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+  private async stopSaving(): Promise<void> {
+    clearInterval(this.saveTimer);
     this.inFlight?.abort.abort();
     await this.inFlight?.done;
   }
@@ -200,11 +201,12 @@ export class Autosaver {
     const previous = previousGenerationPath(this.path);
     const link = this.temporaryName();
     try {
-      linkSync(this.path, link);
-    } catch {
-      copyFileSync(this.path, link, constants.COPYFILE_EXCL); // a file system without hard links
-    }
-    try {
+      try {
+        linkSync(this.path, link);
+      } catch (error) {
+        if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        copyDurably(this.path, link);
+      }
       renameSync(link, previous);
     } catch (error) {
       rmSync(link, { force: true });
@@ -284,6 +286,20 @@ export class Autosaver {
     const message = `autosave to ${this.path} failed: ${(error as Error).message}`;
     if (message !== this.lastError) this.log(message, 'error');
     this.lastError = message;
+  }
+}
+
+/** link() errors that mean "this file system cannot do it", not "something is wrong". */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
+
+/** A copy that is on disk before it gets a name readers trust. */
+function copyDurably(from: string, to: string): void {
+  copyFileSync(from, to, constants.COPYFILE_EXCL);
+  const fd = openSync(to, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -13,18 +13,21 @@ export interface Activity {
 }
 
 /**
- * Whether the run writing an autosave file still lives (protocol/SPEC.md §7.5). A missing or
- * unreadable file is an error, never "inactive": a caller must not take it for a crashed run.
- * A damaged newest generation is judged by its previous one, which names the same writer.
+ * Whether the run writing an autosave file still lives (protocol/SPEC.md §7.5). A file that is
+ * missing or unreadable (with no readable previous generation) is an error, never "inactive":
+ * a caller must not take it for a crashed run. A damaged or missing newest generation is judged
+ * by its previous one, which names the same writer.
  */
 export function isActive(file: string, options: JudgeOptions = {}): Activity {
   let head: AutosaveHead;
   try {
     head = readAutosaveHead(file);
   } catch (error) {
-    if (!(error instanceof AutosaveError) || error.problem === 'missing') throw error;
+    if (!(error instanceof AutosaveError)) throw error;
     if (error.problem === 'claim') return judgeClaim(lstatSync(file).mtimeMs, options);
-    head = { ...previousHead(file, error), modified: lstatSync(file).mtimeMs };
+    const previous = previousHead(file, error);
+    // The newest file's time is the heartbeat; without a newest file, the previous one's is all there is.
+    head = error.problem === 'missing' ? previous : { ...previous, modified: lstatSync(file).mtimeMs };
   }
   const judgement = judgeRun(head.header, head.modified, options);
   return { active: judgement.state === 'active', ...judgement };

@@ -44,7 +44,9 @@ export async function readAutosave(file: string, options: ReadOptions = {}): Pro
     return { ...(await readGeneration(previousGenerationPath(file), 'previous', options)), fallback: newestError.message };
   } catch (error) {
     if (error instanceof AutosaveError && error.problem === 'missing') throw newestError;
-    throw new AutosaveError(file, newestError.problem, `${newestError.detail}; previous generation: ${(error as Error).message}`);
+    // "Too large" is the one a caller can act on (a higher limit), so it wins.
+    const problem = error instanceof AutosaveError && error.problem === 'too-large' ? 'too-large' : newestError.problem;
+    throw new AutosaveError(file, problem, `${newestError.detail}; previous generation: ${(error as Error).message}`);
   }
 }
 

@@ -56,7 +56,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     listing.modified === undefined ? '-' : formatSeconds((now - listing.modified) / 1000),
     formatBytes(listing.size),
     listing.header ? String(listing.header.data.entries) : '-',
-    listing.newestProblem ? `${listing.reason} (newest generation damaged; previous readable)` : listing.reason,
+    listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,
   ]);
   process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
 }
