@@ -139,6 +139,10 @@ test('isActive: a reused PID is not alive; on another host the heartbeat decides
   utimesSync(elsewhere, minuteAgo, minuteAgo);
   assert.deepEqual(isActive(elsewhere), { active: false, state: 'orphaned', reason: `on not-${hostname()}, no heartbeat for 1 min (more than 10 s)` });
   assert.equal(isActive(elsewhere, { staleAfterSeconds: 120 }).active, true, 'the threshold is the caller\'s to set');
+  for (const [extra, state] of [[[], 'orphaned'], [['--stale-after', '120'], 'active']] as const) {
+    const listed = await run(process.execPath, [CLI, 'ls', '--json', ...extra, elsewhere]);
+    assert.equal((JSON.parse(listed.stdout) as Array<{ state: string }>)[0].state, state, `ls ${extra.join(' ')}`);
+  }
   const beforeReboot = rewritten(file, (h) => Object.assign(h, running, { writer: { ...h.writer, bootId: 'another-boot' } }));
   assert.match(isActive(beforeReboot).reason, /written before the last reboot/);
 });

@@ -78,3 +78,8 @@ export function sizeOption(parsed: ParsedArguments, name: string): number | unde
   if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${name} needs a size such as 500M or 2G, not ${JSON.stringify(text)}`);
   return value;
 }
+
+/** How long a heartbeat from another host may be silent: a day at most, or nothing would ever be stale. */
+export function staleAfterOption(parsed: ParsedArguments): number | undefined {
+  return numberOption(parsed, 'stale-after', { min: 1, max: 86_400 });
+}

@@ -1,7 +1,8 @@
 import { basename, relative } from 'node:path';
 import { listAutosaves, type Listing } from '../autosave/list-autosaves';
 import { formatSeconds } from '../autosave/run-state';
-import { parseArguments, type OptionSpec } from './arguments';
+import { parseArguments, staleAfterOption, type OptionSpec } from './arguments';
+import { STALE_AFTER_HELP } from './load-autosave';
 import { formatBytes, formatTable, printable, truncate } from './text-format';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
@@ -12,20 +13,22 @@ files are listed (not recursively). Default: the current folder.
 
 States:
   active      the run's guard is alive (same host: PID and start time match;
-              another host: heartbeat less than 10 s old)
+              another host: heartbeat younger than --stale-after)
   crashed     the program ended abnormally; REASON says how
   orphaned    the guard died without recording an end (killed, power loss)
   unreadable  not a readable autosave; REASON says why
 
 Options:
-  --json      one JSON array with every field (see README)
-  -h, --help  show this help
+  --json              one JSON array with every field (see README)
+${STALE_AFTER_HELP}
+  -h, --help          show this help
 
 Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
 `;
 
 const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
+  'stale-after': { value: true },
   help: { value: false, short: 'h' },
 };
 
@@ -36,7 +39,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   const now = Date.now();
-  const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now });
+  const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now, staleAfterSeconds: staleAfterOption(parsed) });
   for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);
   if (errors.length > 0) process.exitCode = 1;
   if (parsed.options.has('json')) {

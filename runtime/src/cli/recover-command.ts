@@ -4,8 +4,8 @@ import { AutosaveError } from '../autosave/autosave-error';
 import { recover } from '../autosave/recover';
 import type { RescuedData } from '../data/rescued-data';
 import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
-import { parseArguments, sizeOption, stringOption, UsageError, type OptionSpec } from './arguments';
-import { MAX_SIZE_HELP, withProgress } from './load-autosave';
+import { parseArguments, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
+import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
 
@@ -20,6 +20,7 @@ Options:
   --out <dir>         where to write (created; must not exist, or be empty)
   --json              print what was written as JSON
 ${MAX_SIZE_HELP}
+${STALE_AFTER_HELP}
   -h, --help          show this help
 
 Exit status: 0 recovered; 1 the file cannot be recovered (live, missing,
@@ -30,6 +31,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   out: { value: true, short: 'o' },
   json: { value: false },
   'max-size': { value: true },
+  'stale-after': { value: true },
   help: { value: false, short: 'h' },
 };
 
@@ -48,7 +50,7 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
   checkOutput(out);
   let values: ValueFileEntry[] = [];
   const rescue = (data: RescuedData) => (values = writeValuesDirectory(data, out));
-  const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, options));
+  const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, { ...options, staleAfterSeconds: staleAfterOption(parsed) }));
   if (parsed.options.has('json')) {
     const { generation, fallback } = autosave;
     process.stdout.write(`${JSON.stringify({ file: autosave.file, generation, ...(fallback && { fallback }), out, exit: autosave.header.exit, values }, null, 2)}\n`);

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { AutosaveError } from '../autosave/autosave-error';
 import { removeAutosave } from '../autosave/remove-autosave';
-import { parseArguments, UsageError, type OptionSpec } from './arguments';
+import { parseArguments, staleAfterOption, UsageError, type OptionSpec } from './arguments';
+import { STALE_AFTER_HELP } from './load-autosave';
 import { printable } from './text-format';
 
 export const RM_USAGE = `Usage: faultguard rm [options] FILE...
@@ -11,9 +12,10 @@ files a killed save left behind. Refuses the file of a live run (its guard
 would lose its place to save) unless --force. Damaged files can be removed.
 
 Options:
-  -f, --force  remove even a live run's file
-  -q, --quiet  say nothing on success
-  -h, --help   show this help
+  -f, --force         remove even a live run's file
+  -q, --quiet         say nothing on success
+${STALE_AFTER_HELP}
+  -h, --help          show this help
 
 Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage.
 `;
@@ -21,6 +23,7 @@ Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage
 const OPTIONS: Record<string, OptionSpec> = {
   force: { value: false, short: 'f' },
   quiet: { value: false, short: 'q' },
+  'stale-after': { value: true },
   help: { value: false, short: 'h' },
 };
 
@@ -31,9 +34,10 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   if (parsed.operands.length === 0) throw new UsageError('rm needs at least one autosave FILE');
+  const options = { force: parsed.options.has('force'), staleAfterSeconds: staleAfterOption(parsed) };
   for (const file of parsed.operands) {
     try {
-      const removed = removeAutosave(file, { force: parsed.options.has('force') });
+      const removed = removeAutosave(file, options);
       if (!parsed.options.has('quiet')) process.stdout.write(`removed ${printable(removed.map((path) => basename(path)).join(', '))}\n`);
     } catch (error) {
       if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
