@@ -6,3 +6,5 @@ export { readAutosave, type Autosave } from './autosave/read-autosave';
 export { liveness, type Liveness } from './process/process-identity';
 export { guard, GuardStartError, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
 export { start, type Launch, type Rescue, type StartOptions } from './start';
+export { PidLockFile, AlreadyLocked, type PidLockFileOptions } from './lock/pid-lock-file';
+export { LockError, type LockHolder } from './lock/lock-holder';
