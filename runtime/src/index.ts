@@ -8,3 +8,5 @@ export { guard, GuardStartError, type GuardOptions, type GuardResult, type Rescu
 export { start, type Launch, type Rescue, type StartOptions } from './start';
 export { PidLockFile, AlreadyLocked, type PidLockFileOptions } from './lock/pid-lock-file';
 export { LockError, type LockHolder } from './lock/lock-holder';
+export { daemonize } from './daemon/daemonize';
+export { DaemonStartError, type Daemon, type DaemonOptions } from './daemon/daemon-options';
