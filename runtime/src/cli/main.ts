@@ -1,5 +1,6 @@
 import { UsageError } from './arguments';
 import { runCommand, RUN_USAGE } from './run-command';
+import { stopCommand } from './stop-command';
 
 declare const FAULTGUARD_VERSION: string;
 
@@ -9,6 +10,7 @@ Keeps a program's important data safe when it crashes, and hands it to a rescue.
 
 Commands:
   run [options] [--] <command> [args...]   run a program under a guard
+  stop --pid-file <file>                   stop a daemon started by run --daemon
 
 Options:
   -h, --help      show help (also: faultguard <command> --help)
@@ -19,6 +21,7 @@ Run 'faultguard run --help' for the guard's options.
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<void>> = {
   run: runCommand,
+  stop: stopCommand,
 };
 
 async function main(argv: readonly string[]): Promise<void> {
