@@ -30,9 +30,11 @@ function faultguard(args: string[], options: Options = {}) {
 
 /**
  * Core dumps are often off already (soft limit 0): for the daemon to have something to turn off,
- * root starts it with an unlimited core size.
+ * it is started with the soft limit raised to the hard one, which needs no privilege. (Where the
+ * hard limit is 0 as well, the test of that stage cannot fail.)
  */
-const WITH_CORES = process.getuid?.() === 0 ? ['prlimit', '--core=unlimited', '--'] : [];
+const CORE_HARD_LIMIT = /^Max core file size\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '0';
+const WITH_CORES = CORE_HARD_LIMIT === '0' ? [] : ['prlimit', `--core=${CORE_HARD_LIMIT}`, '--'];
 
 /** Starts a daemon and returns its PID (from the PID file), remembered for the clean-up. */
 async function startDaemon(pidFile: string, args: string[], options: Options = {}): Promise<{ pid: number; stderr: string }> {
@@ -62,21 +64,24 @@ function programOf(daemon: number): Promise<number> {
   });
 }
 
+/** A program that takes its time to end on SIGTERM, so that a stop that does not wait is seen. */
+const SLOW_TO_STOP = 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.05; done';
+
 const lockFileFor = (pid: number, startTime: string) => `${pid}\nstart-time=${startTime}\nboot-id=${bootId()}\nhost=${hostname()}\nnonce=0123456789abcdef\n`;
 
 test('a daemon outlives its parent, in a session of its own, with the umask, directory, stdio and descriptors asked for', async () => {
   const home = fresh('home');
   mkdirSync(join(home, 'work'), { recursive: true });
   const report = 'umask; pwd; echo to-stderr >&2; exec sleep 60';
-  // The parent has descriptors 3 and 4 to give: files, so that no pipe of ours stays open.
-  const [three, four] = ['three', 'four'].map((name) => openSync(join(home, name), 'w'));
+  // The parent has descriptors 3, 4 and 40 to give (files, so that no pipe of ours stays open).
+  // Node marks only low descriptors close-on-exec at start-up: 40 would go through any spawn.
+  const [three, four, forty] = ['three', 'four', 'forty'].map((name) => openSync(join(home, name), 'w'));
   const { pid, stderr } = await startDaemon('app.pid', ['--cwd', 'work', '--umask', '027', '--stdout', 'out.log', '--stderr', 'err.log', '--keep-fd', '4', '--', 'sh', '-c', report], {
     cwd: home, // relative paths are taken from here
-    stdio: ['ignore', 'pipe', 'pipe', three, four],
+    stdio: Object.assign(Array<'pipe' | 'ignore' | number>(41).fill('ignore'), { 1: 'pipe', 2: 'pipe', 3: three, 4: four, 40: forty }),
     prefix: WITH_CORES,
   });
-  closeSync(three);
-  closeSync(four);
+  for (const fd of [three, four, forty]) closeSync(fd);
   assert.match(stderr, new RegExp(`^faultguard: started as a daemon, PID ${pid} \\(PID file ${home}/app.pid\\)\\n$`));
   assert.ok(runs(pid), 'the daemon runs after its parent has exited');
   const [, , , session] = procStatFields(pid)!; // state, ppid, process group, session
@@ -93,9 +98,9 @@ test('a daemon outlives its parent, in a session of its own, with the umask, dir
 test('by default: umask 077, directory /, stdio on /dev/null; stop sends SIGTERM through the guard and the PID file is released', async () => {
   const pidFile = fresh('default.pid');
   const marker = fresh('marker');
-  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', `out=$(readlink /proc/$$/fd/1); { umask; pwd; echo "$out"; } > ${marker}; exec sleep 60`]);
+  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', `out=$(readlink /proc/$$/fd/1); { umask; pwd; echo "$out"; } > ${marker}; ${SLOW_TO_STOP}`]);
   assert.deepEqual(await linesOf(marker, 3), ['0077', '/', '/dev/null']);
-  const program = await programOf(pid);
+  const [program] = childrenOf(pid);
   const stop = await faultguard(['stop', '--pid-file', pidFile]);
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stderr, new RegExp(`^faultguard: stopped process ${pid} \\(.*cli.js run --daemon .*\\) in \\d+\\.\\d s\\n$`));

@@ -34,6 +34,9 @@ async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warni
   if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
   const keep = [...new Set(options.inheritFiles ?? [])];
   const statusFd = Math.max(2, ...keep) + 1;
+  // Before the output files are opened: one of them could otherwise get the number of an
+  // inherited descriptor that was closed meanwhile, and be closed here.
+  closeInherited(keep);
   const mask = options.umask ?? DEFAULT_UMASK;
   const stdout = openOutput(options.stdout, 'stdout', mask);
   let stderr: number | 'ignore';
@@ -43,7 +46,6 @@ async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warni
     if (stdout !== 'ignore') closeSync(stdout);
     throw error;
   }
-  closeInherited(keep);
   const stdio: StdioOptions = Array.from({ length: statusFd + 1 }, (_, fd) => {
     if (fd === 1) return stdout;
     if (fd === 2) return stderr;
