@@ -64,8 +64,9 @@ function programOf(daemon: number): Promise<number> {
   });
 }
 
-/** A program that takes its time to end on SIGTERM, so that a stop that does not wait is seen. */
-const SLOW_TO_STOP = 'trap "sleep 0.3; exit 0" TERM; while :; do sleep 0.05; done';
+/** Makes a shell take its time to end on SIGTERM, so that a stop that does not wait is seen. */
+const SLOW_TO_STOP = 'trap "sleep 0.3; exit 0" TERM';
+const LOOP = 'while :; do sleep 0.05; done';
 
 const lockFileFor = (pid: number, startTime: string) => `${pid}\nstart-time=${startTime}\nboot-id=${bootId()}\nhost=${hostname()}\nnonce=0123456789abcdef\n`;
 
@@ -98,7 +99,7 @@ test('a daemon outlives its parent, in a session of its own, with the umask, dir
 test('by default: umask 077, directory /, stdio on /dev/null; stop sends SIGTERM through the guard and the PID file is released', async () => {
   const pidFile = fresh('default.pid');
   const marker = fresh('marker');
-  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', `out=$(readlink /proc/$$/fd/1); { umask; pwd; echo "$out"; } > ${marker}; ${SLOW_TO_STOP}`]);
+  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', `${SLOW_TO_STOP}; out=$(readlink /proc/$$/fd/1); { umask; pwd; echo "$out"; } > ${marker}; ${LOOP}`]);
   assert.deepEqual(await linesOf(marker, 3), ['0077', '/', '/dev/null']);
   const [program] = childrenOf(pid);
   const stop = await faultguard(['stop', '--pid-file', pidFile]);
@@ -181,8 +182,9 @@ test('bad usage is refused before anything starts (status 2)', async () => {
 
 test('stop on a program that ignores SIGTERM gives up after the timeout, says so and how to force it', async () => {
   const pidFile = fresh('stubborn.pid');
-  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.05; done']);
-  await new Promise((resolve) => setTimeout(resolve, 200)); // until the trap is set
+  const trapped = fresh('trapped');
+  const { pid } = await startDaemon(pidFile, ['--', 'sh', '-c', `trap "" TERM; touch ${trapped}; ${LOOP}`]);
+  await eventually(() => assert.ok(existsSync(trapped)));
   const stop = await faultguard(['stop', '--pid-file', pidFile, '--timeout', '0.5']);
   assert.equal(stop.code, 1);
   assert.match(stop.stderr, new RegExp(`^faultguard: process ${pid} \\(.*\\) is still running 0.5 s after SIGTERM: it passed SIGTERM on to its program (\\d+) \\(sh -c trap .*\\), which ignores SIGTERM or needs longer to end. To force it: kill -KILL \\1 `));
@@ -235,12 +237,14 @@ test('--user and --group: the daemon and its program run as that user (root only
   chmodSync(shared, 0o777);
   const pidFile = join(shared, 'nobody.pid');
   const out = join(shared, 'ids');
-  const { pid } = await startDaemon(pidFile, ['--user', 'nobody', '--stdout', out, '--', 'sh', '-c', 'id -u; id -G; exec sleep 60'], {
+  const { pid } = await startDaemon(pidFile, ['--user', 'nobody', '--group', '1', '--stdout', out, '--', 'sh', '-c', 'id -u; id -g; id -G; exec sleep 60'], {
     env: { ...env, FAULTGUARD_JOURNAL_DIR: join(shared, 'journals') },
+    prefix: ['setpriv', '--groups', '0,4', '--'], // root with supplementary groups, to be dropped
   });
-  const [uid, groups] = await linesOf(out, 2);
+  const [uid, gid, groups] = await linesOf(out, 3);
   assert.equal(uid, '65534');
-  assert.doesNotMatch(` ${groups} `, / 0 /, 'none of root\'s groups is kept');
+  assert.equal(gid, '1');
+  assert.deepEqual(groups.split(' ').sort(), ['1', '65534'], 'the group asked for and the user\'s own, none of root\'s');
   assert.equal(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1], '65534', 'the guard too');
   const stop = await faultguard(['stop', '--pid-file', pidFile]);
   assert.equal(stop.code, 0, stop.stderr);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -150,6 +150,19 @@ test('seal() records the final PID; sealed for another process, the lock is that
   }
   (await new PidLockFile(path).acquire()).release(); // its holder is gone
   assert.throws(() => lock.seal(), /is not held by this process/);
+});
+
+test('release() leaves a lock that is no longer the one this process wrote', async () => {
+  const path = fresh();
+  const lock = await new PidLockFile(path).acquire();
+  rmSync(path); // removed by hand, and taken by another process meanwhile
+  const other = await holder(path);
+  try {
+    lock.release();
+    assert.equal(pidInFile(path), other.pid);
+  } finally {
+    other.kill('SIGKILL');
+  }
 });
 
 test('a contender that died in the middle of a takeover does not block the lock', async () => {

@@ -80,7 +80,12 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
 function stillRunning(holder: LockHolder, timeout: number, path: string): string {
   const pid = holder.identity.pid;
   const children = childrenOf(pid);
-  const named = children.map((child) => `${child}${commandLineOf(child) ? ` (${commandLineOf(child)})` : ''}`).join(', ');
+  const named = children
+    .map((child) => {
+      const command = commandLineOf(child);
+      return command ? `${child} (${command})` : String(child);
+    })
+    .join(', ');
   const force = children.length > 0
     ? `it passed SIGTERM on to its program ${named}, which ignores SIGTERM or needs longer to end. To force it: kill -KILL ${children.join(' ')} (a guard then rescues the program's data and ends)`
     : `it ignores SIGTERM or needs longer to end. To force it: kill -KILL ${pid}`;
