@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { killDaemon, pidInFile, processesMentioning, runs } from './helpers/daemons';
+import { pidInFile, processesMentioning, runs, trackDaemons } from './helpers/daemons';
 import { eventually, fixture, run, temporaryDirectory } from './helpers/processes';
 
+const started = trackDaemons(); // killed before their folder is removed
 const dir = temporaryDirectory();
-const started = new Set<number>();
-after(() => {
-  for (const pid of started) killDaemon(pid);
-  dir.remove();
-});
+after(dir.remove);
 
 test('daemonize(): the script runs again as the daemon; its parent exits 0 once it is ready; SIGTERM stops it and releases the PID file', async () => {
   const pidFile = join(dir.path, 'app.pid');

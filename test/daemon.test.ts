@@ -7,15 +7,12 @@ import { readAutosave } from '@faultguard/runtime';
 import { procStatFields } from '../runtime/src/process/proc-stat';
 import { bootId } from '../runtime/src/process/process-identity';
 import { childrenOf, commandLineOf } from '../runtime/src/process/process-info';
-import { killDaemon, pidInFile, processesMentioning, runs } from './helpers/daemons';
+import { killDaemon, pidInFile, processesMentioning, runs, trackDaemons } from './helpers/daemons';
 import { CLI, eventually, fixture, run, temporaryDirectory } from './helpers/processes';
 
+const started = trackDaemons(); // killed before their folder is removed
 const dir = temporaryDirectory();
-const started = new Set<number>();
-after(() => {
-  for (const pid of started) killDaemon(pid);
-  dir.remove();
-});
+after(dir.remove);
 let serial = 0;
 const fresh = (name: string) => join(dir.path, `${serial++}-${name}`);
 const env = { ...process.env, FAULTGUARD_JOURNAL_DIR: join(dir.path, 'journals') };

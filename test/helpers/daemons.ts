@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { after } from 'node:test';
 import { procStatFields } from '../../runtime/src/process/proc-stat';
 
 /** The PID on the first line of a PID file. */
@@ -38,4 +39,13 @@ export function killDaemon(pid: number): void {
       // already gone
     }
   }
+}
+
+/** The set in which a test file records the daemons it starts: they are killed after its tests. */
+export function trackDaemons(): Set<number> {
+  const started = new Set<number>();
+  after(() => {
+    for (const pid of started) killDaemon(pid);
+  });
+  return started;
 }
