@@ -13,3 +13,7 @@ export { AutosaveError, type AutosaveProblem } from './autosave/autosave-error';
 export { liveness, type Liveness } from './process/process-identity';
 export { guard, GuardStartError, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
 export { start, type Launch, type Rescue, type StartOptions } from './start';
+export { PidLockFile, AlreadyLocked, type PidLockFileOptions } from './lock/pid-lock-file';
+export { LockError, type LockHolder } from './lock/lock-holder';
+export { daemonize } from './daemon/daemonize';
+export { DaemonStartError, type Daemon, type DaemonOptions } from './daemon/daemon-options';

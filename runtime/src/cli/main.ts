@@ -6,6 +6,7 @@ import { lsCommand, LS_USAGE } from './ls-command';
 import { recoverCommand, RECOVER_USAGE } from './recover-command';
 import { rmCommand, RM_USAGE } from './rm-command';
 import { runCommand, RUN_USAGE } from './run-command';
+import { stopCommand, STOP_USAGE } from './stop-command';
 
 declare const FAULTGUARD_VERSION: string;
 
@@ -19,6 +20,7 @@ Commands:
   inspect FILE [KEY]                       show an autosave, or one of its values
   recover FILE --out DIR                   write a finished run's values to files
   rm FILE...                               remove autosaves of finished runs
+  stop --pid-file <file>                   stop a daemon started by run --daemon
 
 Options:
   -h, --help      show help (also: faultguard <command> --help)
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   recover: { run: recoverCommand, usage: RECOVER_USAGE },
   rm: { run: rmCommand, usage: RM_USAGE },
+  stop: { run: stopCommand, usage: STOP_USAGE },
 };
 
 function commandNamed(name: string | undefined): Command | undefined {

@@ -1,6 +1,9 @@
 import { guardAndExitLike } from '../guard/exit-like';
+import type { Log } from '../guard/guard';
 import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../autosave/autosave-options';
 import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
+import { runAsDaemon } from './daemon-run';
 import { onCrashCommand } from './on-crash';
 
 export const RUN_USAGE = `Usage: faultguard run [options] [--] <command> [args...]
@@ -39,6 +42,7 @@ Options:
   -q, --quiet           report nothing but errors
   -h, --help            show this help
 
+${DAEMON_RUN_USAGE}
 Exit status: the program's own (the same code, or death by the same signal);
 2 for bad usage; 125 if the guard could not start; 126 if the command cannot
 be run; 127 if it was not found.
@@ -51,6 +55,7 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   interval: { value: true },
   quiet: { value: false, short: 'q' },
   help: { value: false, short: 'h' },
+  ...DAEMON_RUN_OPTIONS,
 };
 
 export async function runCommand(argv: readonly string[]): Promise<void> {
@@ -67,14 +72,17 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   const autosavePath = stringOption(parsed, 'autosave');
   const interval = numberOption(parsed, 'interval', { min: MIN_AUTOSAVE_INTERVAL, max: MAX_AUTOSAVE_INTERVAL });
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
-  await guardAndExitLike({
+  const log: Log = (message, level) => {
+    if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+  };
+  const daemon = daemonOptions(parsed, log);
+  const options = {
     command,
     args,
     journalRoot: stringOption(parsed, 'journal-dir'),
     autosave: autosaveOption(autosavePath, interval),
     rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
-    log: (message, level) => {
-      if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
-    },
-  });
+    log,
+  };
+  await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options));
 }

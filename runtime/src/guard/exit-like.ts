@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ExitRecord } from '@faultguard/protocol';
+import { disableCoreDumps } from '../process/core-dumps';
 import { guard, GuardStartError, type GuardOptions } from './guard';
 
 /** Signals whose default action writes a core file. */
@@ -9,7 +9,7 @@ const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS
 /**
  * Ends this process the way the program ended, so a shell or supervisor sees the same status:
  * the same exit code, or death by the same signal. The guard did not crash, so it must not leave
- * a core file of its own: core dumps are switched off first (Node has no setrlimit; prlimit does it).
+ * a core file of its own: core dumps are switched off first.
  */
 export function exitLike(exit: ExitRecord): never {
   if (exit.signal === null) process.exit(exit.code ?? 0);
@@ -17,7 +17,7 @@ export function exitLike(exit: ExitRecord): never {
   const shellStatus = 128 + ((constants.signals as Record<string, number>)[signal] ?? 0);
   // Without prlimit a core file of the guard could replace the program's own: the shell's
   // status convention is the next best thing to dying of the signal.
-  if (CORE_SIGNALS.has(signal) && spawnSync('prlimit', ['--core=0', `--pid=${process.pid}`], { stdio: 'ignore' }).status !== 0) {
+  if (CORE_SIGNALS.has(signal) && disableCoreDumps() !== undefined) {
     process.exit(shellStatus);
   }
   process.removeAllListeners(signal);

@@ -30,6 +30,8 @@ export interface GuardOptions {
   readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
   /** Where the guard reports what it did (default: stderr, prefixed "faultguard: "). */
   readonly log?: Log;
+  /** Called once the program runs: every reason not to start it has been ruled out. */
+  readonly onStart?: (pid: number) => void;
 }
 
 export interface GuardResult {
@@ -101,6 +103,7 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
     log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
   }
   autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
+  options.onStart?.(pid);
   const exit = await ending;
   relay.detach();
   if (!isAbnormal(exit)) {

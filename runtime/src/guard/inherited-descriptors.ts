@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { ENV_DAEMON_STATUS_FD } from '../daemon/status-channel';
 
 const O_ACCMODE = 0o3;
 
 /**
  * Descriptors above stderr that this process was given, to hand on to the program (a socket
- * from systemd, a status pipe, ...) as exec would have.
+ * from systemd, a status pipe, ...) as exec would have; not our parent's channels to us (Node's
+ * IPC channel, a daemon's start-up report).
  *
  * Node marks every descriptor close-on-exec at start-up, so that flag cannot tell ours from our
  * parent's. What can: Node's own are anonymous inodes (epoll, eventfd) and pipes whose read and
@@ -13,6 +15,7 @@ const O_ACCMODE = 0o3;
  */
 function snapshot(): number[] {
   const ipcChannel = Number(process.env.NODE_CHANNEL_FD ?? -1);
+  const daemonStatus = Number(process.env[ENV_DAEMON_STATUS_FD] ?? -1);
   let names: string[];
   try {
     names = readdirSync('/proc/self/fd');
@@ -22,7 +25,7 @@ function snapshot(): number[] {
   const open: Array<{ fd: number; target: string; access: number }> = [];
   for (const name of names) {
     const fd = Number(name);
-    if (fd <= 2 || fd === ipcChannel) continue;
+    if (fd <= 2 || fd === ipcChannel || fd === daemonStatus) continue;
     try {
       const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'));
       open.push({ fd, target: readlinkSync(`/proc/self/fd/${name}`), access: parseInt(flags?.[1] ?? '0', 8) & O_ACCMODE });

@@ -33,14 +33,18 @@ export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
 /**
  * Whether the process an identity names still runs. A PID alone is not enough: after the
  * writer died its PID can be given to an unrelated process, so the start time must match too.
- * Written before the last reboot: gone. On another host this machine cannot tell: "unknown".
+ * Written before the last reboot, or a zombie: gone. On another host this machine cannot tell: "unknown".
  */
 export function liveness(identity: ProcessIdentity): Liveness {
   if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
   const currentBoot = bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
-  const startTime = processStartTime(identity.pid);
-  if (startTime === '') return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
+  const fields = procStatFields(identity.pid);
+  if (fields === undefined) return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
+  // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
+  // (a container's PID 1 often does not reap).
+  if (fields[0] === 'Z' || fields[0] === 'X') return { state: 'gone', reason: `process ${identity.pid} has exited` };
+  const startTime = fields[19] ?? '';
   if (identity.startTime && startTime !== identity.startTime) {
     return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
   }

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { describeHolder, LockError, readLockHolder, type LockHolder } from '../lock/lock-holder';
+import { liveness } from '../process/process-identity';
+import { childrenOf, commandLineOf } from '../process/process-info';
+import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+
+export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
+
+Stops a daemon started by 'faultguard run --daemon' (or any process that holds a PID
+file): sends SIGTERM to the process the file names, if it still runs, and waits until
+it has ended. A guard passes SIGTERM on to its program, and ends once the program has
+ended and any rescue is done; it releases the PID file. SIGKILL is never sent.
+
+Options:
+  --pid-file <file>     the daemon's PID file
+  --timeout <seconds>   how long to wait for it to end (default 10; 0: do not wait)
+  -q, --quiet           report nothing but errors
+  -h, --help            show this help
+
+Exit status: 0 stopped (with --timeout 0: signalled); 1 still running when the time
+was up; 2 bad usage; 3 nothing to stop (no PID file, or its process no longer runs);
+125 the PID file cannot be read, or the process cannot be signalled from here.
+`;
+
+const STOP_OPTIONS: Record<string, OptionSpec> = {
+  'pid-file': { value: true },
+  timeout: { value: true },
+  quiet: { value: false, short: 'q' },
+  help: { value: false, short: 'h' },
+};
+
+const DEFAULT_TIMEOUT = 10;
+const POLL_MS = 50;
+
+export async function stopCommand(argv: readonly string[]): Promise<void> {
+  const parsed = parseArguments(argv, STOP_OPTIONS, false);
+  if (parsed.options.has('help')) {
+    process.stdout.write(STOP_USAGE);
+    return;
+  }
+  if (parsed.operands.length > 0) throw new UsageError(`stop takes no operands, not ${JSON.stringify(parsed.operands[0])}`);
+  const pidFile = stringOption(parsed, 'pid-file');
+  if (pidFile === undefined) throw new UsageError('stop needs --pid-file');
+  const timeout = numberOption(parsed, 'timeout', { min: 0, max: 86_400 }) ?? DEFAULT_TIMEOUT;
+  const quiet = parsed.options.has('quiet');
+  const end = (status: number, message: string) => {
+    if (status !== 0 || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+    process.exitCode = status;
+  };
+
+  const path = resolve(pidFile);
+  let holder: LockHolder | undefined;
+  try {
+    holder = readLockHolder(path);
+  } catch (error) {
+    if (!(error instanceof LockError)) throw error;
+    return end(125, error.message);
+  }
+  if (holder === undefined) return end(3, `nothing to stop: there is no PID file ${path}`);
+  const { identity, liveness: state } = holder;
+  if (state.state === 'gone') return end(3, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`);
+  if (state.state === 'unknown') return end(125, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
+  try {
+    process.kill(identity.pid, 'SIGTERM');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return end(3, `nothing to stop: ${describeHolder(holder)} has just ended`);
+    return end(125, `cannot send SIGTERM to ${describeHolder(holder)}: ${code ?? (error as Error).message}`);
+  }
+  if (timeout === 0) return end(0, `sent SIGTERM to ${describeHolder(holder)}`);
+  const started = Date.now();
+  while (liveness(identity).state !== 'gone') {
+    if (Date.now() - started >= timeout * 1000) return end(1, stillRunning(holder, timeout, path));
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, POLL_MS));
+  }
+  end(0, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Says what did not end, and how to force it without leaving a program behind. */
+function stillRunning(holder: LockHolder, timeout: number, path: string): string {
+  const pid = holder.identity.pid;
+  const children = childrenOf(pid);
+  const named = children
+    .map((child) => {
+      const command = commandLineOf(child);
+      return command ? `${child} (${command})` : String(child);
+    })
+    .join(', ');
+  const force = children.length > 0
+    ? `it passed SIGTERM on to its program ${named}, which ignores SIGTERM or needs longer to end. To force it: kill -KILL ${children.join(' ')} (a guard then rescues the program's data and ends)`
+    : `it ignores SIGTERM or needs longer to end. To force it: kill -KILL ${pid}`;
+  return `${describeHolder(holder)} is still running ${timeout} s after SIGTERM: ${force}; or wait longer: faultguard stop --pid-file ${path} --timeout <seconds>`;
+}

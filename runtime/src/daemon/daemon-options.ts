@@ -1,0 +1,42 @@
+import type { Log } from '../guard/guard';
+import type { PidLockFile } from '../lock/pid-lock-file';
+
+export interface DaemonOptions {
+  /** The PID file: an absolute path, or a PidLockFile (whose timeout then applies). */
+  readonly pidFile?: string | PidLockFile;
+  /** The daemon's working directory; default "/", so that it keeps no file system busy. */
+  readonly cwd?: string;
+  /** File mode creation mask; default 0o077: files the daemon creates are its user's alone. */
+  readonly umask?: number;
+  /** Files for stdout and stderr, opened for appending by the starting process; default /dev/null. stdin is /dev/null. */
+  readonly stdout?: string;
+  readonly stderr?: string;
+  /** Descriptors above stderr to keep open in the daemon, under the same numbers; every other one is closed. */
+  readonly inheritFiles?: readonly number[];
+  /** Run as this user and group (name or id); only root can switch. The user's own group by default. */
+  readonly user?: string | number;
+  readonly group?: string | number;
+  /** Turn off core dumps (default true): a core file of a service may hold secrets. */
+  readonly preventCore?: boolean;
+  /** Where the starting process reports the outcome (default: stderr, prefixed "faultguard: "). */
+  readonly log?: Log;
+}
+
+/** What the daemon's own code gets once it is one. */
+export interface Daemon {
+  readonly pid: number;
+  /** Acquired and sealed; released when the daemon exits or is stopped by SIGTERM. */
+  readonly pidFile: PidLockFile | undefined;
+}
+
+/** A start-up stage failed; `exitCode` is what the starting process exits with (env(1)'s 125 for our own trouble). */
+export class DaemonStartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 125,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_UMASK = 0o077;

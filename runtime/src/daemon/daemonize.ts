@@ -1,0 +1,31 @@
+import { becomeDaemon } from './become-daemon';
+import type { Daemon, DaemonOptions } from './daemon-options';
+import { spawnDaemon } from './spawn-daemon';
+import { ENV_DAEMON_STATUS_FD, sendReport } from './status-channel';
+
+/**
+ * Makes this program a daemon, the way start() makes it a guard: the first call (in the process
+ * the user started) runs this script again as the daemon, waits until it is ready, and exits 0,
+ * or prints the daemon's start-up error and exits non-zero. In the daemon, daemonize() goes
+ * through the start-up stages, runs `startUp` (bind a socket, start a program...), then tells
+ * the starting process it is ready and resolves. Code before daemonize() runs in both processes.
+ *
+ * A stage or `startUp` that throws reaches the starting process as its error; its `exitCode`,
+ * if it has one, becomes the exit status (otherwise 125).
+ */
+export async function daemonize(options: DaemonOptions, startUp?: (daemon: Daemon) => unknown): Promise<Daemon> {
+  const statusFd = Number(process.env[ENV_DAEMON_STATUS_FD]);
+  if (!Number.isInteger(statusFd)) return spawnDaemon(options);
+  // The programs the daemon starts are no daemons of ours.
+  delete process.env[ENV_DAEMON_STATUS_FD];
+  const warnings: string[] = [];
+  try {
+    const daemon = await becomeDaemon(options, warnings);
+    await startUp?.(daemon);
+    sendReport(statusFd, { ready: true, pid: process.pid, warnings });
+    return daemon;
+  } catch (error) {
+    sendReport(statusFd, { ready: false, message: (error as Error)?.message ?? String(error), exitCode: (error as { exitCode?: number })?.exitCode ?? 125 });
+    process.exit(1); // the starting process exits with the reported status; the PID file is released on exit
+  }
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Log } from '../guard/guard';
+import { inheritedDescriptors } from '../guard/inherited-descriptors';
+import { DaemonStartError, DEFAULT_UMASK, type DaemonOptions } from './daemon-options';
+import { ENV_DAEMON_STATUS_FD, receiveReport } from './status-channel';
+
+/**
+ * The starting process's side. Node cannot fork(), so the daemon is this same program run again
+ * (same Node, options and arguments) in a new session (detached: setsid), with stdin on
+ * /dev/null, stdout and stderr on /dev/null or the files, the descriptors asked for, and one
+ * more: a channel on which the daemon reports its start-up. We exit 0 once it says it is ready;
+ * otherwise we print its error and exit with its status, so a start-up error reaches whoever
+ * started the daemon instead of vanishing into /dev/null.
+ */
+export async function spawnDaemon(options: DaemonOptions): Promise<never> {
+  const log: Log = options.log ?? ((message) => process.stderr.write(`faultguard: ${message}\n`));
+  try {
+    const { pid, warnings } = await startDaemon(options);
+    for (const warning of warnings) log(warning, 'error');
+    const pidFile = options.pidFile === undefined ? '' : ` (PID file ${typeof options.pidFile === 'string' ? options.pidFile : options.pidFile.path})`;
+    log(`started as a daemon, PID ${pid}${pidFile}`, 'info');
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof DaemonStartError)) throw error;
+    log(error.message, 'error');
+    process.exit(error.exitCode);
+  }
+}
+
+async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warnings: readonly string[] }> {
+  const script = process.argv[1];
+  if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
+  const keep = [...new Set(options.inheritFiles ?? [])];
+  const statusFd = Math.max(2, ...keep) + 1;
+  // Before the output files are opened: one of them could otherwise get the number of an
+  // inherited descriptor that was closed meanwhile, and be closed here.
+  closeInherited(keep);
+  const mask = options.umask ?? DEFAULT_UMASK;
+  const stdout = openOutput(options.stdout, 'stdout', mask);
+  let stderr: number | 'ignore';
+  try {
+    stderr = openOutput(options.stderr, 'stderr', mask);
+  } catch (error) {
+    if (stdout !== 'ignore') closeSync(stdout);
+    throw error;
+  }
+  const stdio: StdioOptions = Array.from({ length: statusFd + 1 }, (_, fd) => {
+    if (fd === 1) return stdout;
+    if (fd === 2) return stderr;
+    if (fd === statusFd) return 'pipe';
+    return keep.includes(fd) ? fd : 'ignore';
+  });
+  let daemon: ChildProcess;
+  try {
+    daemon = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      detached: true,
+      stdio,
+      env: { ...process.env, [ENV_DAEMON_STATUS_FD]: String(statusFd) },
+    });
+  } catch (error) {
+    throw new DaemonStartError(`cannot start the daemon: ${(error as Error).message}`);
+  } finally {
+    for (const fd of [stdout, stderr]) if (fd !== 'ignore') closeSync(fd);
+  }
+  const ended = new Promise<string>((resolve) => {
+    daemon.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
+    daemon.once('error', (error) => resolve(error.message));
+  });
+  const report = await receiveReport(daemon.stdio[statusFd] as Readable);
+  if (report?.ready) {
+    daemon.unref();
+    return report;
+  }
+  // Once we return, nothing of the failed daemon is left: it has exited and released its PID file.
+  const how = await ended;
+  if (report) throw new DaemonStartError(report.message, report.exitCode);
+  const where = options.stderr ? `; its stderr went to ${options.stderr}` : '';
+  throw new DaemonStartError(`the daemon ended during start-up without saying why (${how})${where}`);
+}
+
+/**
+ * Node marks only its own descriptors close-on-exec: those we inherited would reach the daemon
+ * (and through the guard its program) whatever the spawn options say. We are about to exit, so
+ * we close the ones the daemon is not to keep.
+ */
+function closeInherited(keep: readonly number[]): void {
+  for (const fd of inheritedDescriptors()) {
+    if (keep.includes(fd)) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Opened here, before the daemon exists, so a path that cannot be written is reported at once. */
+function openOutput(path: string | undefined, name: string, mask: number): number | 'ignore' {
+  if (path === undefined) return 'ignore';
+  try {
+    return openSync(path, 'a', 0o666 & ~mask);
+  } catch (error) {
+    throw new DaemonStartError(`cannot open ${path} for the daemon's ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}

@@ -1,0 +1,45 @@
+import type { ProcessIdentity } from '@faultguard/protocol';
+import { liveness, type Liveness } from '../process/process-identity';
+import { commandLineOf } from '../process/process-info';
+import { readIfExists } from './lock-files';
+import { parsePidFile, PidFileFormatError } from './pid-file-format';
+
+/** Something went wrong with a lock file: a bad path, an unreadable or foreign file. */
+export class LockError extends Error {}
+
+/** Who holds a lock, and whether it still runs. */
+export interface LockHolder {
+  readonly identity: ProcessIdentity;
+  readonly liveness: Liveness;
+  /** Its command line, while it runs and /proc lets us read it. */
+  readonly command?: string;
+}
+
+/** The holder named by the file's text; throws LockError for a file that is not a PID file. */
+export function holderOf(path: string, text: string): LockHolder {
+  let identity: ProcessIdentity;
+  try {
+    identity = parsePidFile(text).identity;
+  } catch (error) {
+    if (!(error instanceof PidFileFormatError)) throw error;
+    throw new LockError(`${path} is not a PID file (${error.message}); if no process holds it, remove it`);
+  }
+  const state = liveness(identity);
+  return { identity, liveness: state, command: state.state === 'alive' ? commandLineOf(identity.pid) : undefined };
+}
+
+/** The holder of the lock at `path`, or undefined when there is no file. */
+export function readLockHolder(path: string): LockHolder | undefined {
+  let text: string | undefined;
+  try {
+    text = readIfExists(path);
+  } catch (error) {
+    throw new LockError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return text === undefined ? undefined : holderOf(path, text);
+}
+
+/** "process 4242 (node server.js)" */
+export function describeHolder({ identity, command }: LockHolder): string {
+  return `process ${identity.pid}${command ? ` (${command})` : ''}`;
+}
