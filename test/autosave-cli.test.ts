@@ -25,7 +25,7 @@ before(async () => {
   // Crashed: a real SIGSEGV after storing every kind of value.
   const result = await run(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'abort'], { env });
   assert.equal(result.signal, 'SIGABRT', result.stderr);
-  crashed = join(folder, readdirSync(folder)[0]);
+  crashed = join(folder, readdirSync(folder).find((name) => name.endsWith('.fgsave'))!);
   // Orphaned: the guard SIGKILLed while its program ran.
   const orphan = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'wait'], { env });
   await orphan.waitForLine(/ready/);

@@ -189,7 +189,8 @@ test('removeAutosave(): both generations and the leftovers of a killed save go; 
   const app = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('crash-app'), 'wait'], { env: journalEnv() });
   try {
     await app.waitForLine(/ready/);
-    const live = join(folder, readdirSync(folder)[0]);
+    const live = join(folder, readdirSync(folder).find((name) => name.endsWith('.fgsave'))!);
+    await eventually(async () => assert.equal((await readAutosave(live)).data.size, 3)); // no save under way
     assert.throws(() => removeAutosave(live), (error: AutosaveError) => error.problem === 'live');
     assert.ok(existsSync(live));
     assert.deepEqual(removeAutosave(live, { force: true }), [live]);

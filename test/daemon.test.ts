@@ -133,13 +133,16 @@ test('every start-up error reaches the parent: a non-zero status and the daemon\
   writeFileSync(held, lockFileFor(process.pid, procStatFields(process.pid)![19]));
   const notExecutable = fresh('not-executable');
   writeFileSync(notExecutable, '#!/bin/sh\n');
+  // A folder that does not exist, under the test's own: a root-level path would be created by
+  // whichever case (run as root) is allowed to create folders.
+  const missing = fresh('missing');
   const cases: Array<[string[], number, RegExp]> = [
-    [['--cwd', '/nonexistent', '--', 'true'], 125, /^faultguard: cannot change to directory \/nonexistent: ENOENT$/],
+    [['--cwd', missing, '--', 'true'], 125, new RegExp(`^faultguard: cannot change to directory ${missing}: ENOENT$`)],
     [['--', 'no-such-command-xyz'], 127, /^faultguard: command not found: no-such-command-xyz$/],
     [['--', notExecutable], 126, /not-executable is not executable$/],
-    [['--stdout', '/nonexistent/out.log', '--', 'true'], 125, /^faultguard: cannot open \/nonexistent\/out.log for the daemon's stdout: ENOENT$/],
+    [['--stdout', `${missing}/out.log`, '--', 'true'], 125, new RegExp(`^faultguard: cannot open ${missing}/out.log for the daemon's stdout: ENOENT$`)],
     [['--user', 'no-such-user-xyz', '--', 'true'], 125, /^faultguard: cannot switch to user no-such-user-xyz: no such user$/],
-    [['--autosave', '/nonexistent/', '--', 'true'], 125, /^faultguard: autosave folder \/nonexistent does not exist$/],
+    [['--autosave', `${missing}/run.fgsave`, '--', 'true'], 125, new RegExp(`^faultguard: autosave folder ${missing} does not exist$`)],
   ];
   await Promise.all(
     cases.map(async ([args, status, message]) => {
