@@ -8,8 +8,8 @@ const O_ACCMODE = 0o3;
  * from systemd, a status pipe, ...) as exec would have; not our parent's channels to us (Node's
  * IPC channel, a daemon's start-up report).
  *
- * Node marks every descriptor close-on-exec at start-up, so that flag cannot tell ours from our
- * parent's. What can: Node's own are anonymous inodes (epoll, eventfd) and pipes whose read and
+ * The close-on-exec flag cannot tell ours from our parent's: Node sets it on what it opens and
+ * also on some inherited descriptors at start-up (the low-numbered ones). What can: Node's own are anonymous inodes (epoll, eventfd) and pipes whose read and
  * write ends are both ours; and the snapshot is taken when this module loads, before the guard
  * (or, with start(), the program's own code that follows) opens anything else.
  */
