@@ -52,6 +52,19 @@ export function parseArguments(argv: readonly string[], specs: Readonly<Record<s
   return { options, operands };
 }
 
+const HELP: OptionSpec = { value: false, short: 'h' };
+
+/**
+ * A command's arguments, with -h/--help added to its options: asked for help, prints `usage`
+ * on stdout and returns undefined, and the command has nothing more to do.
+ */
+export function parseCommand(argv: readonly string[], specs: Readonly<Record<string, OptionSpec>>, usage: string, stopAtOperand: boolean): ParsedArguments | undefined {
+  const parsed = parseArguments(argv, { ...specs, help: HELP }, stopAtOperand);
+  if (!parsed.options.has('help')) return parsed;
+  process.stdout.write(usage);
+  return undefined;
+}
+
 export function stringOption(parsed: ParsedArguments, name: string): string | undefined {
   const value = parsed.options.get(name);
   return typeof value === 'string' ? value : undefined;

@@ -2,7 +2,7 @@ import { Encoding, encodingName } from '@faultguard/protocol';
 import { AutosaveError } from '../autosave/autosave-error';
 import type { Autosave } from '../autosave/read-autosave';
 import { judgeRun } from '../autosave/run-state';
-import { parseArguments, sizeOption, UsageError, type OptionSpec } from './arguments';
+import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
 import { asText, formatBytes, formatTable, hexDump, printable } from './text-format';
 
@@ -27,15 +27,11 @@ const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   raw: { value: false },
   'max-size': { value: true },
-  help: { value: false, short: 'h' },
 };
 
 export async function inspectCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, OPTIONS, false);
-  if (parsed.options.has('help')) {
-    process.stdout.write(INSPECT_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, OPTIONS, INSPECT_USAGE, false);
+  if (!parsed) return;
   const [file, key, ...extra] = parsed.operands;
   if (file === undefined) throw new UsageError('inspect needs an autosave FILE');
   if (extra.length > 0) throw new UsageError(`inspect takes one FILE and at most one KEY, not also ${JSON.stringify(extra[0])}`);

@@ -1,7 +1,7 @@
 import { basename, relative } from 'node:path';
 import { listAutosaves, type Listing } from '../autosave/list-autosaves';
 import { formatSeconds } from '../autosave/run-state';
-import { parseArguments, staleAfterOption, type OptionSpec } from './arguments';
+import { parseCommand, staleAfterOption, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
 import { formatBytes, formatTable, printable, truncate } from './text-format';
 
@@ -29,15 +29,11 @@ Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
 const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   'stale-after': { value: true },
-  help: { value: false, short: 'h' },
 };
 
 export async function lsCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, OPTIONS, false);
-  if (parsed.options.has('help')) {
-    process.stdout.write(LS_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, OPTIONS, LS_USAGE, false);
+  if (!parsed) return;
   const now = Date.now();
   const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now, staleAfterSeconds: staleAfterOption(parsed) });
   for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);

@@ -4,7 +4,7 @@ import { AutosaveError } from '../autosave/autosave-error';
 import { recover } from '../autosave/recover';
 import type { RescuedData } from '../data/rescued-data';
 import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
-import { parseArguments, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
+import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
@@ -32,15 +32,11 @@ const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   'max-size': { value: true },
   'stale-after': { value: true },
-  help: { value: false, short: 'h' },
 };
 
 export async function recoverCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, OPTIONS, false);
-  if (parsed.options.has('help')) {
-    process.stdout.write(RECOVER_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, OPTIONS, RECOVER_USAGE, false);
+  if (!parsed) return;
   const [file, ...extra] = parsed.operands;
   if (file === undefined) throw new UsageError('recover needs an autosave FILE');
   if (extra.length > 0) throw new UsageError(`recover takes one FILE, not also ${JSON.stringify(extra[0])}`);

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { AutosaveError } from '../autosave/autosave-error';
 import { removeAutosave } from '../autosave/remove-autosave';
-import { parseArguments, staleAfterOption, UsageError, type OptionSpec } from './arguments';
+import { parseCommand, staleAfterOption, UsageError, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
 import { printable } from './text-format';
 
@@ -24,15 +24,11 @@ const OPTIONS: Record<string, OptionSpec> = {
   force: { value: false, short: 'f' },
   quiet: { value: false, short: 'q' },
   'stale-after': { value: true },
-  help: { value: false, short: 'h' },
 };
 
 export async function rmCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, OPTIONS, false);
-  if (parsed.options.has('help')) {
-    process.stdout.write(RM_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, OPTIONS, RM_USAGE, false);
+  if (!parsed) return;
   if (parsed.operands.length === 0) throw new UsageError('rm needs at least one autosave FILE');
   const options = { force: parsed.options.has('force'), staleAfterSeconds: staleAfterOption(parsed) };
   for (const file of parsed.operands) {

@@ -1,7 +1,7 @@
 import { guardAndExitLike } from '../guard/exit-like';
 import type { Log } from '../guard/guard';
 import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../autosave/autosave-options';
-import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
 import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
 import { runAsDaemon } from './daemon-run';
 import { onCrashCommand } from './on-crash';
@@ -54,16 +54,12 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   autosave: { value: true },
   interval: { value: true },
   quiet: { value: false, short: 'q' },
-  help: { value: false, short: 'h' },
   ...DAEMON_RUN_OPTIONS,
 };
 
 export async function runCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, RUN_OPTIONS, true);
-  if (parsed.options.has('help')) {
-    process.stdout.write(RUN_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, RUN_OPTIONS, RUN_USAGE, true);
+  if (!parsed) return;
   const [command, ...args] = parsed.operands;
   if (command === undefined) throw new UsageError('run needs a command to guard');
   const onCrash = stringOption(parsed, 'on-crash');

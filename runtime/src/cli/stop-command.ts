@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { describeHolder, LockError, readLockHolder, type LockHolder } from '../lock/lock-holder';
 import { liveness } from '../process/process-identity';
 import { childrenOf, commandLineOf } from '../process/process-info';
-import { numberOption, parseArguments, stringOption, UsageError, type OptionSpec } from './arguments';
+import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
 
 export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
 
@@ -26,18 +26,14 @@ const STOP_OPTIONS: Record<string, OptionSpec> = {
   'pid-file': { value: true },
   timeout: { value: true },
   quiet: { value: false, short: 'q' },
-  help: { value: false, short: 'h' },
 };
 
 const DEFAULT_TIMEOUT = 10;
 const POLL_MS = 50;
 
 export async function stopCommand(argv: readonly string[]): Promise<void> {
-  const parsed = parseArguments(argv, STOP_OPTIONS, false);
-  if (parsed.options.has('help')) {
-    process.stdout.write(STOP_USAGE);
-    return;
-  }
+  const parsed = parseCommand(argv, STOP_OPTIONS, STOP_USAGE, false);
+  if (!parsed) return;
   if (parsed.operands.length > 0) throw new UsageError(`stop takes no operands, not ${JSON.stringify(parsed.operands[0])}`);
   const pidFile = stringOption(parsed, 'pid-file');
   if (pidFile === undefined) throw new UsageError('stop needs --pid-file');
