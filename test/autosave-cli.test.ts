@@ -1,7 +1,7 @@
 // faultguard ls / inspect / recover / rm on autosaves of real runs, as a user would use them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Encoding, encodeValue } from '@faultguard/protocol';
@@ -157,6 +157,34 @@ test('rm: removes finished runs with their previous generation, names what it ca
   assert.equal(result.stdout, 'removed copy.fgsave\n');
   assert.equal(result.stderr, `faultguard: ${join(dir.path, 'absent.fgsave')}: no such file\n`);
   assert.equal(existsSync(copy), false);
+});
+
+test('recover --out where nothing can be written: a clear error, nothing made', async () => {
+  const aFile = join(dir.path, 'a-file');
+  writeFileSync(aFile, 'x');
+  const missingParent = join(dir.path, 'no', 'such', 'place');
+  for (const [out, message] of [
+    [join(aFile, 'sub'), 'it, or a folder above it, is not a folder'],
+    [missingParent, 'cannot write the values: the folder above it does not exist'],
+  ] as const) {
+    const result = await cli('recover', crashed, '--out', out);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stderr, `faultguard: ${out}: ${message}\n`);
+  }
+  assert.equal(existsSync(join(dir.path, 'no')), false, 'no folders were made on the way');
+});
+
+test('without xz, reading says so and does not call the file damaged', async () => {
+  const result = await run(process.execPath, [CLI, 'inspect', crashed], { env: { ...env, PATH: join(dir.path, 'no-bin') } });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`^faultguard: ${crashed}: cannot decompress: cannot run xz \\(XZ Utils\\): spawn xz ENOENT\n$`));
+});
+
+test('ls follows a folder given as a symbolic link', async () => {
+  const link = join(dir.path, 'linked-saves');
+  symlinkSync(folder, link);
+  const listed = JSON.parse((await cli('ls', '--json', link)).stdout) as Array<{ state: string }>;
+  assert.deepEqual(listed.map((entry) => entry.state).sort(), ['active', 'crashed', 'orphaned']);
 });
 
 test('help for every command, and --version', async () => {

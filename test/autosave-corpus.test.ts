@@ -98,7 +98,14 @@ test('foreign, future, malformed and hostile files: each refused with its reason
     })(), /not a JSON object/],
     ['a header missing its writer', withHeader((h) => delete (h as { writer?: unknown }).writer), /malformed: writer.pid is not a process ID/],
     ['a command that is not a list', withHeader((h) => Object.assign(h.program, { command: 'rm -rf /' })), /program.command is not a list of strings/],
-    ['an unknown compression', withHeader((h) => Object.assign(h.data, { compression: 'zstd' })), /data.compression "zstd" is not "xz"/],
+    ['an unknown compression', withHeader((h) => Object.assign(h.data, { compression: 'zstd' })), /data.compression is not "xz"/],
+    ['an exit reason that is a number', withHeader((h) => Object.assign(h.exit!, { reason: 5 })), /malformed: exit is not an exit record/],
+    ['an exit record that is a list', withHeader((h) => Object.assign(h, { exit: [] })), /exit is not an exit record/],
+    ['a start time that is a number', withHeader((h) => Object.assign(h, { started: 7 })), /started is not a string/],
+    ['an end that is a number', withHeader((h) => Object.assign(h, { ended: 7 })), /ended is not a string or null/],
+    ['a working directory that is an object', withHeader((h) => Object.assign(h.program, { cwd: {} })), /program.cwd is not a string/],
+    ['a user that is a number', withHeader((h) => Object.assign(h.writer, { user: 0 })), /writer.user is not a string/],
+    ['a running run with an exit', withHeader((h) => Object.assign(h, { state: 'running' })), /exit is not null while running/],
     ['a header length of 4 GiB', (() => {
       const bytes = Buffer.from(original);
       bytes.writeUInt32LE(0xfffffff0, 8);
@@ -171,6 +178,7 @@ test('the CLI on the corpus: ls lists every file (unreadable ones with their err
   writeFileSync(join(folder, 'cut.fgsave'), original.subarray(0, dataOffset - 3));
   writeFileSync(join(folder, 'foreign.fgsave'), 'not ours');
   writeFileSync(join(folder, 'future.fgsave'), withHeader((h) => Object.assign(h, { format: 7 })));
+  writeFileSync(join(folder, 'typed.fgsave'), withHeader((h) => Object.assign(h.exit!, { reason: 5 })));
   const ls = await run(process.execPath, [CLI, 'ls', '--json', folder]);
   assert.equal(ls.code, 0, ls.stderr);
   const listed = JSON.parse(ls.stdout) as Array<{ file: string; state: string; reason: string }>;
@@ -179,10 +187,14 @@ test('the CLI on the corpus: ls lists every file (unreadable ones with their err
     ['foreign.fgsave', 'unreadable'],
     ['future.fgsave', 'unreadable'],
     ['good.fgsave', 'crashed'],
+    ['typed.fgsave', 'unreadable'],
   ]);
+  const table = await run(process.execPath, [CLI, 'ls', folder]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /typed\.fgsave\s+unreadable\s.*exit is not an exit record/);
   assert.match(listed[0].reason, /header cut short/);
   assert.match(listed[2].reason, /format 7 is newer/);
-  for (const name of ['cut', 'foreign', 'future']) {
+  for (const name of ['cut', 'foreign', 'future', 'typed']) {
     const file = join(folder, `${name}.fgsave`);
     const inspect = await run(process.execPath, [CLI, 'inspect', file]);
     assert.equal(inspect.code, 1);
@@ -190,7 +202,7 @@ test('the CLI on the corpus: ls lists every file (unreadable ones with their err
     assert.doesNotMatch(inspect.stderr, /\n\s+at /, 'no stack trace: a bad file is not a bug');
   }
   const listing = listAutosaves([folder]);
-  assert.equal(listing.listings.length, 4);
+  assert.equal(listing.listings.length, 5);
 });
 
 test('escape sequences in a header never reach the terminal raw', async () => {

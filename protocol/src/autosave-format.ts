@@ -18,6 +18,8 @@ export interface ProcessIdentity {
   /** /proc/sys/kernel/random/boot_id; "" if unknown. */
   readonly bootId: string;
   readonly host: string;
+  /** The PID namespace (Linux: the link /proc/<pid>/ns/pid, e.g. "pid:[4026531836]"); absent or "" if unknown. */
+  readonly pidNamespace?: string;
 }
 
 export interface AutosaveHeader {
@@ -96,33 +98,47 @@ export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeade
 }
 
 /**
- * The fields a reader relies on, with their types: a header that passed its checksum can still
- * have been written by a faulty writer, and a wrong type must be an error, not a crash later.
+ * Every field a reader uses or shows, with its type: a header that passed its checksum can still
+ * come from a faulty (or hostile) writer, and a wrong type must be refused here, not crash a
+ * listing later. Only `heartbeatSeconds` may be missing (older writers); readers default it.
  */
 function checkHeaderShape(header: AutosaveHeader): void {
   const problems: string[] = [];
-  const expect = (value: unknown, type: string, name: string) => {
-    if (typeof value !== type) problems.push(`${name} is not a ${type}`);
+  const check = (ok: boolean, name: string, what: string) => {
+    if (!ok) problems.push(`${name} is not ${what}`);
   };
-  const size = (value: unknown, name: string) => {
-    if (!Number.isSafeInteger(value) || (value as number) < 0) problems.push(`${name} is not a size`);
-  };
+  const isString = (value: unknown) => typeof value === 'string';
+  const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  const isPid = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
   const writer = header.writer ?? {};
-  if (!Number.isSafeInteger(writer.pid) || (writer.pid as number) <= 0) problems.push('writer.pid is not a process ID');
-  expect(writer.startTime, 'string', 'writer.startTime');
-  expect(writer.bootId, 'string', 'writer.bootId');
-  expect(writer.host, 'string', 'writer.host');
+  check(isPid(writer.pid), 'writer.pid', 'a process ID');
+  for (const name of ['startTime', 'bootId', 'host', 'user'] as const) check(isString(writer[name]), `writer.${name}`, 'a string');
+  check(writer.pidNamespace === undefined || isString(writer.pidNamespace), 'writer.pidNamespace', 'a string');
   const program = header.program ?? {};
-  if (!Array.isArray(program.command) || !program.command.every((part) => typeof part === 'string')) problems.push('program.command is not a list of strings');
-  expect(header.saved, 'string', 'saved');
-  if (header.state !== 'running' && header.state !== 'exited') problems.push(`state ${JSON.stringify(header.state)} is neither "running" nor "exited"`);
-  const exitRecord = header.exit as unknown;
-  if (header.state === 'exited' && (typeof exitRecord !== 'object' || exitRecord === null || Array.isArray(exitRecord))) problems.push('an exited run has no exit record');
+  check(isPid(program.pid), 'program.pid', 'a process ID');
+  check(Array.isArray(program.command) && program.command.every(isString), 'program.command', 'a list of strings');
+  check(isString(program.cwd), 'program.cwd', 'a string');
+  check(isString(header.started), 'started', 'a string');
+  check(isString(header.saved), 'saved', 'a string');
+  check(typeof header.intervalSeconds === 'number' && header.intervalSeconds > 0, 'intervalSeconds', 'a positive number');
+  check(header.state === 'running' || header.state === 'exited', 'state', '"running" or "exited"');
+  check(header.state === 'exited' ? isExitRecord(header.exit) : header.exit === null, 'exit', header.state === 'exited' ? 'an exit record' : 'null while running');
+  check(header.ended === null || isString(header.ended), 'ended', 'a string or null');
   const data = header.data ?? {};
-  size(data.entries, 'data.entries');
-  size(data.size, 'data.size');
-  size(data.compressedSize, 'data.compressedSize');
-  if (!Number.isInteger(data.crc32) || data.crc32 < 0 || data.crc32 > 0xffff_ffff) problems.push('data.crc32 is not a CRC-32');
-  if (data.compression !== 'xz') problems.push(`data.compression ${JSON.stringify(data.compression)} is not "xz"`);
+  for (const name of ['entries', 'size', 'compressedSize'] as const) check(isCount(data[name]), `data.${name}`, 'a size');
+  check(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff, 'data.crc32', 'a CRC-32');
+  check(data.compression === 'xz', 'data.compression', '"xz"');
   if (problems.length > 0) throw new AutosaveFormatError(`autosave header is malformed: ${problems.join('; ')}`);
+}
+
+function isExitRecord(value: unknown): value is ExitRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const exit = value as Record<string, unknown>;
+  return (
+    (exit.code === null || Number.isInteger(exit.code)) &&
+    (exit.signal === null || typeof exit.signal === 'string') &&
+    typeof exit.category === 'string' &&
+    typeof exit.reason === 'string' &&
+    Number.isInteger(exit.status)
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * What can be wrong with an autosave file, for callers that act on it: a tool lists a damaged
- * file as unreadable, asks for a larger limit, or waits for a live run to end.
+ * file as unreadable, asks for a larger limit, or waits for a live run to end. `unavailable`:
+ * this machine cannot decompress now (no xz); the file may well be fine.
  */
-export type AutosaveProblem = 'missing' | 'claim' | 'unreadable' | 'invalid' | 'too-large' | 'live';
+export type AutosaveProblem = 'missing' | 'claim' | 'unreadable' | 'invalid' | 'too-large' | 'live' | 'unavailable';
 
 /** Every message names the file first: a tool reading many files must say which one failed. */
 export class AutosaveError extends Error {

@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AUTOSAVE_EXTENSION, previousGenerationPath } from '@faultguard/protocol';
 import type { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
+import { lstatOrUndefined } from './regular-file';
 import { judgeRun } from './run-state';
 
 export class AutosaveTargetError extends Error {}
@@ -67,14 +68,6 @@ function describeExisting(path: string): string {
   const { state, reason } = judgeRun(header, head.modified);
   if (state === 'active') return `belongs to a live run of ${command} (${reason})`;
   return `holds the data of an earlier run of ${command} (${reason}) that was not recovered`;
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function createFolder(folder: string): void {

@@ -1,7 +1,7 @@
-import { lstatSync } from 'node:fs';
-import { previousGenerationPath } from '@faultguard/protocol';
+import { previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
+import { lstatOrUndefined } from './regular-file';
 import { judgeClaim, judgeRun, type JudgeOptions, type RunState } from './run-state';
 
 export interface Activity {
@@ -15,22 +15,47 @@ export interface Activity {
 /**
  * Whether the run writing an autosave file still lives (protocol/SPEC.md §7.5). A file that is
  * missing or unreadable (with no readable previous generation) is an error, never "inactive":
- * a caller must not take it for a crashed run. A damaged or missing newest generation is judged
- * by its previous one, which names the same writer.
+ * a caller must not take it for a crashed run.
  */
 export function isActive(file: string, options: JudgeOptions = {}): Activity {
+  const { state, reason, header } = judgeAutosaveFile(file, options);
+  return header ? { active: state === 'active', state, reason } : { active: state === 'active', reason };
+}
+
+export interface FileJudgement {
+  readonly state: RunState;
+  readonly reason: string;
+  /** The header judged by; absent for an empty claim (whose state is active or orphaned by its age). */
+  readonly header?: AutosaveHeader;
+  /** The heartbeat judged by (ms since the epoch). */
+  readonly heartbeat: number;
+  /** Set when the header came from the previous generation: what is wrong with the newest. */
+  readonly newestProblem?: string;
+}
+
+/**
+ * Judges the run behind an autosave from the newest generation's head; if that cannot be read,
+ * from the previous generation's, which names the same writer, with the newest file's time as
+ * the heartbeat (or the previous one's, when the newest is gone). Throws the newest's
+ * AutosaveError when neither can be read.
+ */
+export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): FileJudgement {
   let head: AutosaveHead;
+  let newestProblem: string | undefined;
   try {
     head = readAutosaveHead(file);
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
-    if (error.problem === 'claim') return judgeClaim(lstatSync(file).mtimeMs, options);
+    const modified = lstatOrUndefined(file)?.mtimeMs;
+    if (error.problem === 'claim') {
+      const claim = judgeClaim(modified!, options);
+      return { state: claim.active ? 'active' : 'orphaned', reason: claim.reason, heartbeat: modified! };
+    }
     const previous = previousHead(file, error);
-    // The newest file's time is the heartbeat; without a newest file, the previous one's is all there is.
-    head = error.problem === 'missing' ? previous : { ...previous, modified: lstatSync(file).mtimeMs };
+    head = { ...previous, modified: modified ?? previous.modified };
+    newestProblem = error.detail;
   }
-  const judgement = judgeRun(head.header, head.modified, options);
-  return { active: judgement.state === 'active', ...judgement };
+  return { ...judgeRun(head.header, head.modified, options), header: head.header, heartbeat: head.modified, newestProblem };
 }
 
 function previousHead(file: string, newestError: AutosaveError): AutosaveHead {

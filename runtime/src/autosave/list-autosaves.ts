@@ -1,9 +1,10 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { autosaveNameOf, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
+import { autosaveNameOf, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError, describeFileError, type AutosaveProblem } from './autosave-error';
-import { readAutosaveHead, type AutosaveHead } from './read-head';
-import { judgeClaim, judgeRun, type JudgeOptions, type RunState } from './run-state';
+import { judgeAutosaveFile } from './is-active';
+import { lstatOrUndefined } from './regular-file';
+import type { JudgeOptions, RunState } from './run-state';
 
 /** One autosave as a list shows it, from headers only: listing never decompresses data. */
 export interface Listing {
@@ -37,7 +38,7 @@ export function listAutosaves(paths: readonly string[], options: JudgeOptions = 
   const errors: AutosaveError[] = [];
   for (const path of paths.map((p) => resolve(p))) {
     try {
-      const files = lstatSync(path).isDirectory() ? autosavesIn(path) : [path];
+      const files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
       listings.push(...files.map((file) => describe(file, options)));
     } catch (error) {
       const { problem, detail } = describeFileError(error);
@@ -52,35 +53,14 @@ function autosavesIn(folder: string): string[] {
   return [...names].sort().map((name) => join(folder, name));
 }
 
-function describe(file: string, options: JudgeOptions = {}): Listing {
-  const stat = statOrUndefined(file);
+function describe(file: string, options: JudgeOptions): Listing {
+  const stat = lstatOrUndefined(file);
   const size = stat?.size ?? 0;
   try {
-    return fromHead(file, readAutosaveHead(file), size, options);
+    const { state, reason, header, heartbeat, newestProblem } = judgeAutosaveFile(file, options);
+    return { file, state, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
   } catch (error) {
-    const newest = error as AutosaveError;
-    if (newest.problem === 'claim') {
-      const claim = judgeClaim(stat!.mtimeMs, options);
-      return { file, state: claim.active ? 'active' : 'orphaned', reason: claim.reason, size, modified: stat!.mtimeMs, problem: 'claim' };
-    }
-    try {
-      const previous = readAutosaveHead(previousGenerationPath(file));
-      return { ...fromHead(file, { ...previous, modified: stat?.mtimeMs ?? previous.modified }, size, options), newestProblem: newest.detail };
-    } catch {
-      return { file, state: 'unreadable', reason: newest.detail, size, modified: stat?.mtimeMs, problem: newest.problem };
-    }
-  }
-}
-
-function fromHead(file: string, head: AutosaveHead, size: number, options: JudgeOptions): Listing {
-  const { state, reason } = judgeRun(head.header, head.modified, options);
-  return { file, state, reason, header: head.header, size, modified: head.modified };
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
+    if (!(error instanceof AutosaveError)) throw error;
+    return { file, state: 'unreadable', reason: error.detail, size, modified: stat?.mtimeMs, problem: error.problem };
   }
 }

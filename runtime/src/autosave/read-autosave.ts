@@ -1,9 +1,11 @@
 import { closeSync } from 'node:fs';
 import { crc32, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
 import { RescuedData } from '../data/rescued-data';
-import { AutosaveError } from './autosave-error';
+import { AutosaveError, type AutosaveProblem } from './autosave-error';
 import { openAutosave } from './read-head';
-import { xzDecompressFile } from './xz';
+import { XzUnavailableError, xzDecompressFile } from './xz';
+
+const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
 /** Generous for an autosave (a program's important state), small enough to hold in memory. */
 export const DEFAULT_MAX_DATA_BYTES = 1024 ** 3;
@@ -36,8 +38,8 @@ export async function readAutosave(file: string, options: ReadOptions = {}): Pro
   try {
     return await readGeneration(file, 'newest', options);
   } catch (error) {
-    // A limit or a claim is no damage: the previous generation would only be older data.
-    if (!(error instanceof AutosaveError) || error.problem === 'too-large' || error.problem === 'claim') throw error;
+    // A limit, a claim or a missing xz is no damage: the previous generation would only be older data.
+    if (!(error instanceof AutosaveError) || NOT_DAMAGE.has(error.problem)) throw error;
     newestError = error;
   }
   try {
@@ -67,8 +69,9 @@ export async function readGeneration(file: string, generation: Autosave['generat
     let journal: Buffer;
     try {
       // Never more than the header announced: a lying header or an xz bomb stops right there.
-      journal = await xzDecompressFile(fd, dataOffset, header.data.size, (done) => options.onProgress?.(done, header.data.size));
+      journal = await xzDecompressFile(fd, dataOffset, size, header.data.size, (done) => options.onProgress?.(done, header.data.size));
     } catch (error) {
+      if (error instanceof XzUnavailableError) throw fail('unavailable', `cannot decompress: ${error.message}`);
       throw fail('invalid', `damaged data: ${(error as Error).message}`);
     }
     if (journal.length !== header.data.size) throw fail('invalid', `data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);

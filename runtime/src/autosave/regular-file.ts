@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /**
  * Opens a file for reading only if it is a regular file: a FIFO planted at an autosave path would
@@ -27,4 +27,13 @@ export function readUpTo(fd: number, bytes: Buffer, from: number, to: number): n
   let end = from;
   for (let n; end < to && (n = readSync(fd, bytes, end, to - end, end)) > 0; ) end += n;
   return end;
+}
+
+/** The file's own facts (a link is not followed), or undefined if there is nothing at `path`. */
+export function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }

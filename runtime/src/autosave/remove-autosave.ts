@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { isTemporaryFor, previousGenerationPath } from '@faultguard/protocol';
 import { AutosaveError } from './autosave-error';
 import { isActive } from './is-active';
+import { lstatOrUndefined } from './regular-file';
 import type { JudgeOptions } from './run-state';
 
 /**
@@ -12,7 +13,7 @@ import type { JudgeOptions } from './run-state';
  * whole autosave, never only its older generation.
  */
 export function removeAutosave(file: string, options: JudgeOptions & { readonly force?: boolean } = {}): string[] {
-  const related = [previousGenerationPath(file), ...temporariesOf(file)].filter(exists);
+  const related = [previousGenerationPath(file), ...temporariesOf(file)].filter((path) => lstatOrUndefined(path) !== undefined);
   if (!options.force) {
     try {
       const activity = isActive(file, options);
@@ -22,7 +23,7 @@ export function removeAutosave(file: string, options: JudgeOptions & { readonly 
       if (!(error instanceof AutosaveError) || error.problem === 'live' || (error.problem === 'missing' && related.length === 0)) throw error;
     }
   }
-  const present = [...related, file].filter(exists);
+  const present = lstatOrUndefined(file) ? [...related, file] : related;
   present.forEach(checkRemovable);
   for (const path of present) rmSync(path, { force: true });
   return present;
@@ -33,15 +34,6 @@ function temporariesOf(file: string): string[] {
     return readdirSync(dirname(file)).filter((name) => isTemporaryFor(file, name)).map((name) => join(dirname(file), name));
   } catch {
     return [];
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { AutosaveHeader } from '@faultguard/protocol';
 import { liveness } from '../process/process-identity';
 
@@ -30,10 +31,13 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
   const writer = liveness(header.writer);
   if (writer.state === 'alive') return { state: 'active', reason: `guard ${header.writer.pid} is running` };
   if (writer.state === 'gone') return { state: 'orphaned', reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
-  const age = ageOfHeartbeat(heartbeat, options.now);
+  const where = header.writer.host === hostname() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
+  const age = ((options.now ?? Date.now()) - heartbeat) / 1000;
   const staleAfter = staleAfterSeconds(header, options);
-  if (age < staleAfter) return { state: 'active', reason: `running on ${header.writer.host}: heartbeat ${formatSeconds(age)} ago` };
-  return { state: 'orphaned', reason: `on ${header.writer.host}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
+  // Never "dead" on a clock's word: a heartbeat from the future means the clocks differ.
+  if (age < -staleAfter) return { state: 'active', reason: `${where}: heartbeat ${formatSeconds(-age)} in the future (the clocks differ; cannot tell)` };
+  if (age < staleAfter) return { state: 'active', reason: `running ${where}: heartbeat ${formatSeconds(Math.max(0, age))} ago` };
+  return { state: 'orphaned', reason: `${where}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
 }
 
 /** An empty claim names no writer: only its age tells a starting run from a dead one. */
@@ -44,9 +48,12 @@ export function judgeClaim(heartbeat: number, options: JudgeOptions = {}): { act
   return { active: false, reason: `claimed ${formatSeconds(age)} ago and never saved: its guard died before the first save` };
 }
 
+/** A header's word on its heartbeat is believed up to a minute: a huge one would keep a dead run "alive". */
+const LONGEST_HEARTBEAT_SECONDS = 60;
+
 function staleAfterSeconds(header: AutosaveHeader, options: JudgeOptions): number {
   if (options.staleAfterSeconds !== undefined) return options.staleAfterSeconds;
-  const beat = typeof header.heartbeatSeconds === 'number' && header.heartbeatSeconds > 0 ? header.heartbeatSeconds : 1;
+  const beat = typeof header.heartbeatSeconds === 'number' && header.heartbeatSeconds > 0 ? Math.min(header.heartbeatSeconds, LONGEST_HEARTBEAT_SECONDS) : 1;
   return MISSED_HEARTBEATS * beat;
 }
 
@@ -56,8 +63,8 @@ function ageOfHeartbeat(heartbeat: number, now = Date.now()): number {
 }
 
 export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  if (Math.round(seconds) < 60) return `${Math.round(seconds)} s`;
+  if (Math.round(seconds / 60) < 60) return `${Math.round(seconds / 60)} min`;
+  if (Math.round(seconds / 3600) < 48) return `${Math.round(seconds / 3600)} h`;
   return `${Math.round(seconds / 86_400)} days`;
 }

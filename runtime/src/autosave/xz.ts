@@ -49,10 +49,11 @@ export async function xzCompressInto(fd: number, feed: (input: Writable) => Prom
 }
 
 /**
- * Decompresses the xz stream that fills `fd` from `start` to the end of the file. Stops, and
- * fails, as soon as the output would exceed `maxBytes`: a bomb never gets allocated.
+ * Decompresses the xz stream in `fd` at [start, end): never more of the file, should it grow
+ * meanwhile. Stops, and fails, as soon as the output would exceed `maxBytes`: a bomb never gets
+ * allocated.
  */
-export async function xzDecompressFile(fd: number, start: number, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Buffer> {
+export async function xzDecompressFile(fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Buffer> {
   const xz = spawn('xz', DECOMPRESS_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const finished = xzResult(xz);
   const output: Buffer[] = [];
@@ -65,7 +66,7 @@ export async function xzDecompressFile(fd: number, start: number, maxBytes: numb
   });
   xz.stdin.on('error', () => undefined); // xz stopped reading: its status says why
   let readError: Error | undefined;
-  const feeding = feedFile(fd, start, xz.stdin).catch((error: Error) => {
+  const feeding = feedFile(fd, start, end, xz.stdin).catch((error: Error) => {
     readError = error;
     xz.kill('SIGKILL');
   });
@@ -83,13 +84,13 @@ export async function xzDecompressFile(fd: number, start: number, maxBytes: numb
 const FEED_CHUNK = 1024 * 1024;
 
 /**
- * Copies the file from `start` to its end into `input` (the caller keeps the descriptor).
- * Rejects only when the file cannot be read; when xz stops reading, its own status says why.
+ * Copies the file's bytes [start, end) into `input` (the caller keeps the descriptor). Rejects
+ * only when the file cannot be read; when xz stops reading, its own status says why.
  */
-async function feedFile(fd: number, start: number, input: Writable): Promise<void> {
-  for (let position = start; !input.destroyed; ) {
-    const chunk = Buffer.allocUnsafe(FEED_CHUNK); // a fresh one each time: the pipe may still hold the last
-    const { bytesRead } = await readAt(fd, chunk, 0, FEED_CHUNK, position);
+async function feedFile(fd: number, start: number, end: number, input: Writable): Promise<void> {
+  for (let position = start; position < end && !input.destroyed; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(FEED_CHUNK, end - position)); // fresh: the pipe may still hold the last
+    const { bytesRead } = await readAt(fd, chunk, 0, chunk.length, position);
     if (bytesRead === 0) break;
     position += bytesRead;
     await writeTo(input, chunk.subarray(0, bytesRead)).catch(() => input.destroy());
@@ -115,15 +116,22 @@ function drainedOrClosed(input: Writable): Promise<void> {
   });
 }
 
+/**
+ * xz could not do its work at all (not installed, not runnable, killed from outside): says
+ * nothing about the data, which must not be taken for damaged.
+ */
+export class XzUnavailableError extends Error {}
+
 function xzResult(xz: ReturnType<typeof spawn>, signal?: AbortSignal): Promise<void> {
   let stderr = '';
   xz.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   return new Promise((resolve, reject) => {
-    xz.once('error', (error) => reject(error.name === 'AbortError' ? error : new Error(`cannot run xz: ${error.message}`)));
+    xz.once('error', (error) => reject(error.name === 'AbortError' ? error : new XzUnavailableError(`cannot run xz (XZ Utils): ${error.message}`)));
     xz.once('close', (code, killedBy) => {
       if (code === 0) resolve();
       else if (signal?.aborted) reject(new Error('aborted'));
-      else reject(new Error(`xz failed (${killedBy ?? `exit ${code}`}): ${stderr.trim() || 'no message'}`));
+      else if (killedBy) reject(new XzUnavailableError(`xz was killed (${killedBy})`));
+      else reject(new Error(`xz failed (exit ${code}): ${stderr.trim() || 'no message'}`));
     });
   });
 }

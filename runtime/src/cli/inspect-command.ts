@@ -68,7 +68,7 @@ function showRun(autosave: Autosave, json: boolean): void {
   ];
   process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
   if (keys.length > 0) {
-    process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [JSON.stringify(k.key), k.encoding, formatBytes(k.size)])));
+    process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [printable(JSON.stringify(k.key)), k.encoding, formatBytes(k.size)])));
   }
 }
 

@@ -52,7 +52,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     listing.header ? String(listing.header.program.pid) : '-',
     listing.header?.writer.host ?? '-',
     listing.header ? truncate(briefCommand(listing.header.program.command), 40) : '-',
-    listing.modified === undefined ? '-' : formatSeconds((now - listing.modified) / 1000),
+    listing.modified === undefined ? '-' : formatSeconds(Math.max(0, now - listing.modified) / 1000),
     formatBytes(listing.size),
     listing.header ? String(listing.header.data.entries) : '-',
     listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,

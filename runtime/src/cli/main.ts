@@ -1,5 +1,6 @@
 import { AutosaveError } from '../autosave/autosave-error';
 import { UsageError } from './arguments';
+import { OutputError } from './output-error';
 import { printable } from './text-format';
 import { inspectCommand, INSPECT_USAGE } from './inspect-command';
 import { lsCommand, LS_USAGE } from './ls-command';
@@ -72,7 +73,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`faultguard: ${error.message}\nTry 'faultguard --help'.\n`);
     process.exit(2);
   }
-  if (error instanceof AutosaveError) {
+  if (error instanceof AutosaveError || error instanceof OutputError) {
     process.stderr.write(`faultguard: ${printable(error.message)}\n`);
     process.exit(1);
   }

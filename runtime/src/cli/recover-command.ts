@@ -1,11 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AutosaveError } from '../autosave/autosave-error';
 import { recover } from '../autosave/recover';
 import type { RescuedData } from '../data/rescued-data';
 import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
 import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
+import { OutputError } from './output-error';
+import { printable } from './text-format';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
 
@@ -45,7 +46,7 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
   const out = resolve(outOption);
   checkOutput(out);
   let values: ValueFileEntry[] = [];
-  const rescue = (data: RescuedData) => (values = writeValuesDirectory(data, out));
+  const rescue = (data: RescuedData) => (values = writeOutput(data, out));
   const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, { ...options, staleAfterSeconds: staleAfterOption(parsed) }));
   if (parsed.options.has('json')) {
     const { generation, fallback } = autosave;
@@ -53,8 +54,8 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
-  process.stdout.write(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them); the run ended: ${ended}\n`);
-  process.stdout.write(`once the data is safe: faultguard rm ${file}\n`);
+  process.stdout.write(`${printable(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
+  process.stdout.write(`${printable(`once the data is safe: faultguard rm ${file}`)}\n`);
 }
 
 /** Recovering must never overwrite anything: the folder is new, or empty. */
@@ -65,7 +66,25 @@ function checkOutput(out: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    throw new AutosaveError(out, 'unreadable', code === 'ENOTDIR' ? 'exists and is not a folder' : `cannot use as the output folder: ${(error as Error).message}`);
+    throw new OutputError(out, code === 'ENOTDIR' ? 'it, or a folder above it, is not a folder' : describeErrno(error));
   }
-  if (entries.length > 0) throw new AutosaveError(out, 'unreadable', 'the output folder is not empty; not writing over anything in it');
+  if (entries.length > 0) throw new OutputError(out, 'the output folder is not empty; not writing over anything in it');
+}
+
+/** The folder itself is made here, not its parents: a typo should not grow a tree of folders. */
+function writeOutput(data: RescuedData, out: string): ValueFileEntry[] {
+  try {
+    if (!existsSync(out)) mkdirSync(out, { mode: 0o700 });
+    return writeValuesDirectory(data, out);
+  } catch (error) {
+    throw new OutputError(out, `cannot write the values: ${describeErrno(error)}`);
+  }
+}
+
+function describeErrno(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return 'the folder above it does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return message;
 }

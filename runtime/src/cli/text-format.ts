@@ -35,7 +35,7 @@ export function hexDump(bytes: Uint8Array): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The bytes as text, if they are UTF-8 without control characters other than tab and line ends. */
+/** The bytes as text, if they are UTF-8 without control characters (C0 other than tab and line ends, or C1). */
 export function asText(bytes: Uint8Array): string | undefined {
   let text: string;
   try {
@@ -44,7 +44,7 @@ export function asText(bytes: Uint8Array): string | undefined {
     return undefined;
   }
   // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? undefined : text;
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text) ? undefined : text;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
 import { procStatFields } from './proc-stat';
@@ -16,8 +16,17 @@ export function bootId(): string {
   }
 }
 
+/** The PID namespace a process lives in (e.g. "pid:[4026531836]"), or "" when it cannot be read. */
+export function pidNamespace(pid: number | 'self'): string {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return '';
+  }
+}
+
 export function identityOf(pid: number): ProcessIdentity {
-  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostname() };
+  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostname(), pidNamespace: pidNamespace(pid) };
 }
 
 export function currentUser(): string {
@@ -33,12 +42,18 @@ export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
 /**
  * Whether the process an identity names still runs. A PID alone is not enough: after the
  * writer died its PID can be given to an unrelated process, so the start time must match too.
- * Written before the last reboot, or a zombie: gone. On another host this machine cannot tell: "unknown".
+ * Written before the last reboot, or a zombie: gone. On another host, or from another PID
+ * namespace (a container), this machine cannot tell: "unknown".
  */
 export function liveness(identity: ProcessIdentity): Liveness {
   if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
   const currentBoot = bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
+  // A container sharing the host's name and kernel: its PIDs mean nothing in our /proc.
+  const namespace = pidNamespace('self');
+  if (identity.pidNamespace && namespace && identity.pidNamespace !== namespace) {
+    return { state: 'unknown', reason: `written in another PID namespace (${identity.pidNamespace}, a container?)` };
+  }
   const fields = procStatFields(identity.pid);
   if (fields === undefined) return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
   // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
