@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { decodeAutosaveHeader, encodeAutosaveHead, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
-import { AutosaveError, isActive, readAutosave, recover, removeAutosave } from '@faultguard/runtime';
+import { AutosaveError, isActive, readAutosave, readAutosaveHead, recover, removeAutosave } from '@faultguard/runtime';
 import { CLI, eventually, fixture, launch, run, temporaryDirectory, type Running } from './helpers/processes';
 
 const dir = temporaryDirectory();
@@ -95,6 +95,36 @@ test('a damaged newest generation: the previous one is read, and the reader says
     assert.match(error.message, new RegExp(`^${file}: data is .*; previous generation: ${file}.prev: not a Faultguard autosave`));
     return true;
   });
+});
+
+test('a crash is on disk at once, before a long final save, which readers then wait for', async () => {
+  const file = fresh('slow.fgsave');
+  const app = launch(process.execPath, [CLI, 'run', '--autosave', file, '--interval', '0.2', '--', process.execPath, fixture('slow-save-app')], { env: journalEnv() });
+  try {
+    const programPid = Number((await app.waitForLine(/ready (\d+)/))[1]);
+    await eventually(async () => assert.equal((await readAutosave(file)).data.size, 24), 60_000);
+    process.kill(programPid, 'SIGUSR1');
+    const first = await eventually(() => {
+      const { header } = readAutosaveHead(file);
+      assert.equal(header.state, 'exited');
+      return header;
+    }, 60_000);
+    assert.equal(first.finalSavePending, true, 'the end was recorded before the final data was compressed');
+    assert.equal(first.exit?.signal, 'SIGABRT');
+    const pending = isActive(file);
+    if (readAutosaveHead(file).header.finalSavePending) {
+      assert.deepEqual(pending, { active: true, state: 'crashed', reason: 'aborted (SIGABRT) (the guard is still writing the final save)' });
+      await assert.rejects(recover(() => undefined, file), (error: AutosaveError) => error.problem === 'live');
+    }
+    await app.exited;
+    const final = await readAutosave(file);
+    assert.equal(final.header.finalSavePending, undefined);
+    assert.equal(final.data.get('last'), 'final words');
+    assert.equal(final.header.ended, first.ended, 'one end, recorded twice');
+    assert.deepEqual(isActive(file), { active: false, state: 'crashed', reason: 'aborted (SIGABRT)' });
+  } finally {
+    killGroup(app);
+  }
 });
 
 test('isActive: true while the guard lives, false once the run crashed, an error for a missing file', async () => {
@@ -200,7 +230,8 @@ test('removeAutosave(): both generations and the leftovers of a killed save go; 
     assert.throws(() => removeAutosave(live), (error: AutosaveError) => error.problem === 'live');
     assert.ok(existsSync(live));
     assert.ok(removeAutosave(live, { force: true }).includes(live));
-    assert.equal(existsSync(live), false);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // six save intervals
+    assert.deepEqual(readdirSync(folder).filter((name) => !name.includes('.tmp-')), [], 'the guard gave the path up: no save puts anything back');
   } finally {
     killGroup(app);
   }

@@ -35,6 +35,11 @@ export interface AutosaveHeader {
   readonly state: 'running' | 'exited';
   readonly exit: ExitRecord | null;
   readonly ended: string | null;
+  /**
+   * Set on a save that records the end at once with the previous save's data, while the final
+   * data is still being compressed: the next save replaces it. Absent otherwise.
+   */
+  readonly finalSavePending?: true;
   readonly data: {
     readonly entries: number;
     /** Bytes of the journal once decompressed, and its CRC-32: checked after decompression. */
@@ -124,6 +129,7 @@ function checkHeaderShape(header: AutosaveHeader): void {
   check(header.state === 'running' || header.state === 'exited', 'state', '"running" or "exited"');
   check(header.state === 'exited' ? isExitRecord(header.exit) : header.exit === null, 'exit', header.state === 'exited' ? 'an exit record' : 'null while running');
   check(header.ended === null || isString(header.ended), 'ended', 'a string or null');
+  check(header.finalSavePending === undefined || header.finalSavePending === true, 'finalSavePending', 'true or absent');
   const data = header.data ?? {};
   for (const name of ['entries', 'size', 'compressedSize'] as const) check(isCount(data[name]), `data.${name}`, 'a size');
   check(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff, 'data.crc32', 'a CRC-32');

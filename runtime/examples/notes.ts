@@ -32,8 +32,8 @@ async function recoverAll(): Promise<void> {
   const { listings, errors } = listAutosaves([folder]);
   if (errors.length > 0) throw errors[0];
   if (listings.length === 0) throw new Error(`no autosave in ${folder}`);
-  for (const { file, state, reason } of listings) {
-    if (state === 'active') {
+  for (const { file, state, active, reason } of listings) {
+    if (active) {
       console.log(`  ${file}: still running (${reason}); leaving it alone`);
       continue;
     }

@@ -65,8 +65,8 @@ function describeExisting(path: string): string {
   }
   const { header } = head;
   const command = header.program.command.join(' ');
-  const { state, reason } = judgeRun(header, head.modified);
-  if (state === 'active') return `belongs to a live run of ${command} (${reason})`;
+  const { active, reason } = judgeRun(header, head.modified);
+  if (active) return `belongs to a live run of ${command} (${reason})`;
   return `holds the data of an earlier run of ${command} (${reason}) that was not recovered`;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, fstatSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, previousGenerationPath, RecordType, type AutosaveHeader, type ExitRecord,
@@ -24,6 +24,14 @@ interface Saved {
 }
 
 type DataWithoutSize = Omit<AutosaveHeader['data'], 'compressedSize'>;
+
+/** How the program ended, for the saves that record it. */
+interface Ending {
+  readonly exit: ExitRecord;
+  readonly ended: string;
+  /** This save records the end with older data; the final data follows in the next save. */
+  readonly finalSavePending?: true;
+}
 
 /** Copies the last save's xz stream this much at a time when only the header changes. */
 const COPY_CHUNK = 1024 * 1024;
@@ -78,9 +86,14 @@ export class Autosaver {
   async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stopSaving();
+    const ending: Ending = { exit, ended: new Date().toISOString() };
     try {
-      if (data && !unchanged) await this.save(exit, (fd) => this.compress(data, fd));
-      else if (this.last) await this.save(exit, (fd) => this.copyLastData(fd));
+      if (data && !unchanged) {
+        // The end first, with the last save's data: copying it takes moments whatever its size,
+        // so readers see the crash at once, and know newer data is on its way.
+        if (this.last) await this.save({ ...ending, finalSavePending: true }, (fd) => this.copyLastData(fd)).catch((error: unknown) => this.report(error));
+        await this.save(ending, (fd) => this.compress(data, fd));
+      } else if (this.last) await this.save(ending, (fd) => this.copyLastData(fd));
       else throw new Error('no data could be read');
       return true;
     } catch (error) {
@@ -139,9 +152,9 @@ export class Autosaver {
    * filled in, fsync; then rename over our own file and fsync of the folder. The path always
    * names a whole file, and the data never sits whole in the guard's memory.
    */
-  private async save(exit: ExitRecord | null, writeData: (fd: number) => Promise<DataWithoutSize>, signal?: AbortSignal): Promise<void> {
+  private async save(ending: Ending | null, writeData: (fd: number) => Promise<DataWithoutSize>, signal?: AbortSignal): Promise<void> {
     this.checkOurs();
-    const reserve = autosaveHeadReserve(this.header(exit, PLACEHOLDER_DATA));
+    const reserve = autosaveHeadReserve(this.header(ending, PLACEHOLDER_DATA));
     if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line or working directory too long)`);
     const dataOffset = 16 + reserve;
     const temporary = this.temporaryName();
@@ -153,7 +166,7 @@ export class Autosaver {
         appendAll(fd, Buffer.alloc(dataOffset)); // moves the descriptor's offset to where the data goes
         const written = await writeData(fd);
         data = { ...written, compressedSize: fstatSync(fd).size - dataOffset };
-        const head = encodeAutosaveHead(this.header(exit, data), reserve);
+        const head = encodeAutosaveHead(this.header(ending, data), reserve);
         for (let done = 0; done < head.length; ) done += writeSync(fd, head, done, head.length - done, done);
         fsyncSync(fd);
         ino = fstatSync(fd).ino;
@@ -174,9 +187,8 @@ export class Autosaver {
     this.lastError = '';
   }
 
-  private header(exit: ExitRecord | null, data: AutosaveHeader['data']): AutosaveHeader {
+  private header(ending: Ending | null, data: AutosaveHeader['data']): AutosaveHeader {
     const run = this.run!;
-    const now = new Date().toISOString();
     return {
       format: AUTOSAVE_FORMAT,
       writer: this.writer,
@@ -184,10 +196,11 @@ export class Autosaver {
       started: this.started,
       intervalSeconds: this.intervalSeconds,
       heartbeatSeconds: HEARTBEAT_MS / 1000,
-      saved: now,
-      state: exit ? 'exited' : 'running',
-      exit,
-      ended: exit ? now : null,
+      saved: new Date().toISOString(),
+      state: ending ? 'exited' : 'running',
+      exit: ending?.exit ?? null,
+      ended: ending?.ended ?? null,
+      ...(ending?.finalSavePending && { finalSavePending: true }),
       data,
     };
   }
@@ -259,20 +272,32 @@ export class Autosaver {
   }
 
   private checkOurs(): void {
-    if (!this.isOurs()) throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
+    if (this.isOurs()) return;
+    this.giveUp();
+    throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it, and not saving any more');
   }
 
   private isOurs(): boolean {
     try {
-      return statSync(this.path).ino === this.ino;
+      return lstatSync(this.path).ino === this.ino;
     } catch {
       return false;
     }
   }
 
+  /**
+   * Someone removed or replaced our file (faultguard rm --force, a user): the path is theirs now.
+   * No more saves or heartbeats, ever; retrying could even write over a new run's file, should
+   * it get our old inode number. The data stays in the journal.
+   */
+  private giveUp(): void {
+    clearInterval(this.saveTimer);
+    clearInterval(this.heartbeat);
+  }
+
   /** Also while the file is still an empty claim: a long first save must not look like a dead run. */
   private beat(): void {
-    if (!this.isOurs()) return;
+    if (!this.isOurs()) return this.giveUp();
     const now = new Date();
     try {
       utimesSync(this.path, now, now);

@@ -2,7 +2,7 @@ import { previousGenerationPath, type AutosaveHeader } from '@faultguard/protoco
 import { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
 import { lstatOrUndefined } from './regular-file';
-import { judgeClaim, judgeRun, type JudgeOptions, type RunState } from './run-state';
+import { judgeClaim, judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 
 export interface Activity {
   /** True only while the run that writes the file lives. */
@@ -18,13 +18,11 @@ export interface Activity {
  * a caller must not take it for a crashed run.
  */
 export function isActive(file: string, options: JudgeOptions = {}): Activity {
-  const { state, reason, header } = judgeAutosaveFile(file, options);
-  return header ? { active: state === 'active', state, reason } : { active: state === 'active', reason };
+  const { state, active, reason, header } = judgeAutosaveFile(file, options);
+  return header ? { active, state, reason } : { active, reason };
 }
 
-export interface FileJudgement {
-  readonly state: RunState;
-  readonly reason: string;
+export interface FileJudgement extends Judgement {
   /** The header judged by; absent for an empty claim (whose state is active or orphaned by its age). */
   readonly header?: AutosaveHeader;
   /** The heartbeat judged by (ms since the epoch). */
@@ -49,7 +47,7 @@ export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): Fil
     const modified = lstatOrUndefined(file)?.mtimeMs;
     if (error.problem === 'claim') {
       const claim = judgeClaim(modified!, options);
-      return { state: claim.active ? 'active' : 'orphaned', reason: claim.reason, heartbeat: modified! };
+      return { state: claim.active ? 'active' : 'orphaned', active: claim.active, reason: claim.reason, heartbeat: modified! };
     }
     const previous = previousHead(file, error);
     head = { ...previous, modified: modified ?? previous.modified };

@@ -11,6 +11,8 @@ export interface Listing {
   readonly file: string;
   /** `unreadable` when neither generation has a readable header. */
   readonly state: RunState | 'unreadable';
+  /** The writer still works on the file (a live run, or a crash whose final save is under way): hands off. */
+  readonly active: boolean;
   /** Why that state: the exit, the liveness check, or the error. */
   readonly reason: string;
   readonly header?: AutosaveHeader;
@@ -57,10 +59,10 @@ function describe(file: string, options: JudgeOptions): Listing {
   const stat = lstatOrUndefined(file);
   const size = stat?.size ?? 0;
   try {
-    const { state, reason, header, heartbeat, newestProblem } = judgeAutosaveFile(file, options);
-    return { file, state, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
+    const { state, active, reason, header, heartbeat, newestProblem } = judgeAutosaveFile(file, options);
+    return { file, state, active, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
-    return { file, state: 'unreadable', reason: error.detail, size, modified: stat?.mtimeMs, problem: error.problem };
+    return { file, state: 'unreadable', active: false, reason: error.detail, size, modified: stat?.mtimeMs, problem: error.problem };
   }
 }

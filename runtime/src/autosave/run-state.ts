@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { AutosaveHeader } from '@faultguard/protocol';
-import { liveness } from '../process/process-identity';
+import { liveness, type Liveness } from '../process/process-identity';
 
 /**
  * active: the run's guard lives. crashed: the program ended abnormally and the guard recorded
@@ -10,6 +10,8 @@ export type RunState = 'active' | 'crashed' | 'orphaned';
 
 export interface Judgement {
   readonly state: RunState;
+  /** The writer still works on the file: a live run, or a crashed one whose final save is under way. */
+  readonly active: boolean;
   readonly reason: string;
 }
 
@@ -27,17 +29,27 @@ const MISSED_HEARTBEATS = 10;
 
 /** Judges a run from its header and heartbeat (the file's modification time, ms). */
 export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
-  if (header.state === 'exited') return { state: 'crashed', reason: header.exit?.reason ?? 'ended abnormally' };
   const writer = liveness(header.writer);
-  if (writer.state === 'alive') return { state: 'active', reason: `guard ${header.writer.pid} is running` };
-  if (writer.state === 'gone') return { state: 'orphaned', reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
+  const { alive, why } = writerAlive(header, writer, heartbeat, options);
+  if (header.state === 'exited') {
+    const reason = header.exit?.reason ?? 'ended abnormally';
+    if (header.finalSavePending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
+    return { state: 'crashed', active: false, reason };
+  }
+  if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
+  return alive ? { state: 'active', active: true, reason: why } : { state: 'orphaned', active: false, reason: why };
+}
+
+/** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */
+function writerAlive(header: AutosaveHeader, writer: Liveness, heartbeat: number, options: JudgeOptions): { alive: boolean; why: string } {
+  if (writer.state !== 'unknown') return { alive: writer.state === 'alive', why: `guard ${header.writer.pid} is running` };
   const where = header.writer.host === hostname() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
   const age = ((options.now ?? Date.now()) - heartbeat) / 1000;
   const staleAfter = staleAfterSeconds(header, options);
   // Never "dead" on a clock's word: a heartbeat from the future means the clocks differ.
-  if (age < -staleAfter) return { state: 'active', reason: `${where}: heartbeat ${formatSeconds(-age)} in the future (the clocks differ; cannot tell)` };
-  if (age < staleAfter) return { state: 'active', reason: `running ${where}: heartbeat ${formatSeconds(Math.max(0, age))} ago` };
-  return { state: 'orphaned', reason: `${where}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
+  if (age < -staleAfter) return { alive: true, why: `${where}: heartbeat ${formatSeconds(-age)} in the future (the clocks differ; cannot tell)` };
+  if (age < staleAfter) return { alive: true, why: `running ${where}: heartbeat ${formatSeconds(Math.max(0, age))} ago` };
+  return { alive: false, why: `${where}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
 }
 
 /** An empty claim names no writer: only its age tells a starting run from a dead one. */

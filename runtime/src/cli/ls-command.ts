@@ -78,6 +78,7 @@ function toJson(listing: Listing, now: number): Record<string, unknown> {
   return {
     file: listing.file,
     state: listing.state,
+    active: listing.active,
     reason: listing.reason,
     ...(listing.problem && { problem: listing.problem }),
     ...(listing.newestProblem && { newestProblem: listing.newestProblem }),
