@@ -80,6 +80,29 @@ test('every single-bit flip in the head, and one in each byte of the data: refus
   }
 });
 
+test('data in two streams, the second stored: read back, and damage anywhere in it refused', async () => {
+  const file = join(dir.path, 'streams.fgsave');
+  const result = await run(process.execPath, [fixture('crash-app'), 'kill'], { env: { ...process.env, AUTOSAVE: file, NOISE_KIB: '256', FAULTGUARD_JOURNAL_DIR: join(dir.path, 'journals') } });
+  assert.equal(result.signal, 'SIGKILL');
+  const bytes = readFileSync(file);
+  const saved = await readAutosave(corpusFile(bytes));
+  assert.equal((saved.data.get('noise') as Buffer).length, 256 * 1024);
+  const { dataOffset: start } = decodeAutosaveHeader(bytes);
+  const dataFile = join(dir.path, 'streams.xz');
+  writeFileSync(dataFile, bytes.subarray(start));
+  const listing = spawnSync('xz', ['--list', '--robot', dataFile]).stdout.toString();
+  assert.match(listing, /^totals\t2\t/m, 'two streams: the small values compressed, the random ones stored');
+  const folder = join(dir.path, 'stored-damage');
+  mkdirSync(folder);
+  for (let offset = start; offset < bytes.length; offset += 997) {
+    const damaged = Buffer.from(bytes);
+    damaged[offset] ^= 1 << (offset % 8);
+    const damagedFile = join(folder, `flip-${offset}.fgsave`);
+    writeFileSync(damagedFile, damaged);
+    await assertRefused(damagedFile, ['invalid']);
+  }
+});
+
 test('foreign, future, malformed and hostile files: each refused with its reason', async (t) => {
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
   const cases: Array<[string, Buffer, RegExp]> = [

@@ -2,6 +2,7 @@
 // in the same run, and writes the same as JSON to test-output/bench.json. It asserts nothing.
 import { AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE } from './autosave-throughput';
 import { GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE } from './guard-memory';
+import { IS_ACTIVE_COST } from './is-active-cost';
 import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
 import { killAlive } from './processes';
@@ -11,7 +12,7 @@ import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE];
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST];
 
 async function main(): Promise<void> {
   const scratch = createScratch();

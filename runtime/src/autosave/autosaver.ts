@@ -8,7 +8,7 @@ import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
 import type { AutosaveClaim } from './autosave-target';
 import { currentUser, identityOf } from '../process/process-identity';
-import { writeTo, xzCompressInto } from './xz';
+import { looksIncompressible, XzStreamsWriter, type Treatment } from './xz-streams';
 
 export interface AutosaveRun {
   readonly journalPath: string;
@@ -32,6 +32,9 @@ interface Ending {
   /** This save records the end with older data; the final data follows in the next save. */
   readonly finalSavePending?: true;
 }
+
+/** Values from this size on decide, by their own bytes, whether their records are compressed. */
+const LARGE_VALUE = 64 * 1024;
 
 /** Copies the last save's xz stream this much at a time when only the header changes. */
 const COPY_CHUNK = 1024 * 1024;
@@ -227,22 +230,33 @@ export class Autosaver {
     }
   }
 
-  /** The data as a compact journal (one Set per entry), streamed through xz into `fd`. */
+  /**
+   * The data as a compact journal (one Set per entry), compressed on its way into `fd`. Large
+   * values that would not compress are stored as they are; small records go along with
+   * whatever came before them, so that the data is cut into few streams.
+   */
   private async compress(data: RescuedData, fd: number, signal?: AbortSignal): Promise<DataWithoutSize> {
     let size = 0;
     let crc = 0;
-    await xzCompressInto(fd, async (input) => {
-      const put = async (chunk: Uint8Array) => {
-        crc = crc32(chunk, 0, chunk.length, crc);
-        size += chunk.length;
-        await writeTo(input, chunk);
-      };
+    const xz = new XzStreamsWriter(fd, signal);
+    let treatment: Treatment = 'compress';
+    const put = async (chunk: Uint8Array) => {
+      crc = crc32(chunk, 0, chunk.length, crc);
+      size += chunk.length;
+      await xz.write(chunk, treatment);
+    };
+    try {
       await put(encodeJournalHeader());
       for (const key of data.keys()) {
         const { encoding, bytes } = data.readRaw(key)!;
+        if (bytes.length >= LARGE_VALUE) treatment = looksIncompressible(bytes) ? 'store' : 'compress';
         for (const chunk of encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), bytes)) await put(chunk);
       }
-    }, signal);
+      await xz.end();
+    } catch (error) {
+      xz.abort();
+      throw error;
+    }
     return { entries: data.size, size, crc32: crc, compression: 'xz' };
   }
 

@@ -29,23 +29,20 @@ export function checkXz(): void {
 }
 
 /**
- * Compresses what `feed` writes into the file `fd`, from that descriptor's current offset: the
- * data never passes through this process's memory on the way out. Resolves once xz has finished.
+ * Starts `xz` compressing what is written to `input` into the file `fd`, from that descriptor's
+ * current offset: the data never passes through this process's memory on the way out.
+ * `finished` settles once xz has exited, with xz's own reason if it failed.
  */
-export async function xzCompressInto(fd: number, feed: (input: Writable) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export function startXzCompression(fd: number, signal?: AbortSignal): { input: Writable; finished: Promise<void>; kill: () => void } {
   // A process group of its own: a Ctrl-C or hang-up meant for the program must not kill the final
   // save. Should the guard die, xz stops by itself at the end of its input.
   const xz = spawn('xz', COMPRESS_ARGS, { stdio: ['pipe', fd, 'pipe'], signal, detached: true });
   lowerPriority(xz.pid);
   const finished = xzResult(xz, signal);
+  finished.catch(() => undefined); // awaited by the caller; never unhandled meanwhile
   const input = xz.stdin!; // stdio[0] is a pipe
   input.on('error', () => undefined); // xz stopped reading: its exit status says why
-  try {
-    await Promise.all([feed(input).finally(() => input.end()), finished]);
-  } catch (error) {
-    // A broken pipe only says that xz went away; xz's own status and message say why.
-    throw (await finished.then(() => undefined, (xzError: unknown) => xzError)) ?? error;
-  }
+  return { input, finished, kill: () => xz.kill('SIGKILL') };
 }
 
 /**
