@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -43,9 +43,9 @@ test('the file: the PID alone on line 1, then key=value lines; release() removes
     assert.ok(lock.held);
     const lines = readFileSync(path, 'utf8').split('\n');
     assert.equal(lines[0], String(process.pid));
-    assert.deepEqual(lines.slice(1, 4), [`start-time=${processStartTime(process.pid)}`, `boot-id=${bootId()}`, `host=${hostname()}`]);
-    assert.match(lines[4], /^nonce=[0-9a-f]{16}$/);
-    assert.equal(lines[5], '');
+    assert.deepEqual(lines.slice(1, 5), [`start-time=${processStartTime(process.pid)}`, `boot-id=${bootId()}`, `host=${hostname()}`, `pid-namespace=${readlinkSync('/proc/self/ns/pid')}`]);
+    assert.match(lines[5], /^nonce=[0-9a-f]{16}$/);
+    assert.equal(lines[6], '');
     assert.ok(lock.isActive());
     assert.equal(lock.holder()?.liveness.state, 'alive');
   }
@@ -104,7 +104,7 @@ test('a recycled PID does not keep a lock alive: a live PID with another start t
   assertNoLeftovers();
 });
 
-test('stale: a dead PID, or a lock from before the last reboot; never one from another host', async () => {
+test('stale: a dead PID, or a lock from before the last reboot; never one from another host or PID namespace', async () => {
   for (const content of [lockFileFor(deadPid(), '12345'), lockFileFor(process.pid, processStartTime(process.pid), { bootId: 'another-boot' }), `${deadPid()}\n`]) {
     const path = fresh();
     writeFileSync(path, content);
@@ -115,6 +115,10 @@ test('stale: a dead PID, or a lock from before the last reboot; never one from a
   writeFileSync(remote, lockFileFor(deadPid(), '1', { host: 'elsewhere' }));
   assert.equal(new PidLockFile(remote).isActive(), true);
   await assert.rejects(new PidLockFile(remote).acquire(), /is held by process \d+, written on another host \(elsewhere\), so it may still run/);
+  const container = fresh();
+  writeFileSync(container, lockFileFor(deadPid(), '1').replace('\nnonce=', '\npid-namespace=pid:[1]\nnonce='));
+  assert.equal(new PidLockFile(container).isActive(), true, 'a PID from another namespace means nothing here');
+  await assert.rejects(new PidLockFile(container).acquire(), /written in another PID namespace \(pid:\[1\], a container\?\)/);
 });
 
 test('a plain PID file is judged by its PID; a file that is no PID file is refused, never taken over', async () => {

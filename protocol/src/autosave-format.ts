@@ -125,7 +125,7 @@ function checkHeaderShape(header: AutosaveHeader): void {
   check(isString(program.cwd), 'program.cwd', 'a string');
   check(isString(header.started), 'started', 'a string');
   check(isString(header.saved), 'saved', 'a string');
-  check(typeof header.intervalSeconds === 'number' && header.intervalSeconds > 0, 'intervalSeconds', 'a positive number');
+  check(Number.isFinite(header.intervalSeconds) && header.intervalSeconds > 0, 'intervalSeconds', 'a positive number');
   check(header.state === 'running' || header.state === 'exited', 'state', '"running" or "exited"');
   check(header.state === 'exited' ? isExitRecord(header.exit) : header.exit === null, 'exit', header.state === 'exited' ? 'an exit record' : 'null while running');
   check(header.ended === null || isString(header.ended), 'ended', 'a string or null');
@@ -141,8 +141,8 @@ function isExitRecord(value: unknown): value is ExitRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const exit = value as Record<string, unknown>;
   return (
-    (exit.code === null || Number.isInteger(exit.code)) &&
-    (exit.signal === null || typeof exit.signal === 'string') &&
+    // Exactly one of the two (§5): an exit code, or the signal that ended the program.
+    (exit.code === null ? typeof exit.signal === 'string' : Number.isInteger(exit.code) && exit.signal === null) &&
     typeof exit.category === 'string' &&
     typeof exit.reason === 'string' &&
     Number.isInteger(exit.status)

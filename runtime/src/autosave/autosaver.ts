@@ -61,6 +61,7 @@ export class Autosaver {
   private ino: number;
   private last: Saved | undefined;
   private lastError = '';
+  private gaveUp = false;
 
   private run: AutosaveRun | undefined;
 
@@ -288,10 +289,11 @@ export class Autosaver {
   private checkOurs(): void {
     if (this.isOurs()) return;
     this.giveUp();
-    throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it, and not saving any more');
+    throw new Error('the file is no longer the one this run created (replaced or removed); not writing over it');
   }
 
   private isOurs(): boolean {
+    if (this.gaveUp) return false; // for good: a new file could have been given our old inode number
     try {
       return lstatSync(this.path).ino === this.ino;
     } catch {
@@ -305,6 +307,8 @@ export class Autosaver {
    * it get our old inode number. The data stays in the journal.
    */
   private giveUp(): void {
+    if (!this.gaveUp) this.log(`autosave file ${this.path} was removed or replaced by someone else; this run stops autosaving (its data stays in the journal)`, 'error');
+    this.gaveUp = true;
     clearInterval(this.saveTimer);
     clearInterval(this.heartbeat);
   }

@@ -33,5 +33,6 @@ export async function withProgress(file: string, maxBytes: number | undefined, r
 export const MAX_SIZE_HELP = `  --max-size <size>   refuse data that decompresses to more than this
                       (default 1G; e.g. 500M, 4G)`;
 
-export const STALE_AFTER_HELP = `  --stale-after <s>   a run on another host counts as alive while its
-                      heartbeat is younger than this (default 10)`;
+export const STALE_AFTER_HELP = `  --stale-after <s>   a run this machine cannot ask about (another host, a
+                      container) counts as alive while its heartbeat is
+                      younger than this (default: 10 heartbeats, 10 s)`;

@@ -17,7 +17,7 @@ const PID_LINE = /^[1-9][0-9]{0,9}$/;
  * working; the rest are key=value lines that make the holder identifiable beyond its PID.
  */
 export function formatPidFile({ identity, nonce }: PidFileContent): string {
-  return `${identity.pid}\nstart-time=${identity.startTime}\nboot-id=${identity.bootId}\nhost=${identity.host}\nnonce=${nonce}\n`;
+  return `${identity.pid}\nstart-time=${identity.startTime}\nboot-id=${identity.bootId}\nhost=${identity.host}\npid-namespace=${identity.pidNamespace ?? ''}\nnonce=${nonce}\n`;
 }
 
 /**
@@ -36,7 +36,7 @@ export function parsePidFile(text: string): PidFileContent {
     if (eq > 0) fields.set(line.slice(0, eq), line.slice(eq + 1));
   }
   return {
-    identity: { pid, startTime: fields.get('start-time') ?? '', bootId: fields.get('boot-id') ?? '', host: fields.get('host') ?? hostname() },
+    identity: { pid, startTime: fields.get('start-time') ?? '', bootId: fields.get('boot-id') ?? '', host: fields.get('host') ?? hostname(), pidNamespace: fields.get('pid-namespace') ?? '' },
     nonce: fields.get('nonce') ?? '',
   };
 }

@@ -22,10 +22,10 @@ export function writeValuesDirectory(data: DataView, dir: string): ValueFileEntr
   for (const key of data.keys()) {
     const { encoding, bytes } = data.readRaw(key)!;
     const file = fileNameForKey(key, encoding);
-    writeFileSync(join(dir, file), bytes, { mode: 0o600 });
+    writeFileSync(join(dir, file), bytes, { mode: 0o600, flag: 'wx' }); // never over a file put there meanwhile
     entries.push({ key, file, encoding: encodingName(encoding), size: bytes.length });
   }
-  writeFileSync(join(dir, 'index.json'), `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'index.json'), `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return entries;
 }
 
