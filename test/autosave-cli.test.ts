@@ -145,7 +145,7 @@ test('recover refuses a live run; rm refuses it without --force; bad usage is ex
   for (const args of [['recover', crashed], ['inspect'], ['rm'], ['ls', '--bogus'], ['inspect', crashed, 'a', 'b'], ['inspect', '--raw', crashed], ['recover', crashed, '--out', 'x', '--max-size', 'lots']]) {
     const usage = await cli(...args);
     assert.equal(usage.code, 2, `${args.join(' ')}: ${usage.stderr}`);
-    assert.match(usage.stderr, /Try 'faultguard --help'/);
+    assert.match(usage.stderr, new RegExp(`Try 'faultguard ${args[0]} --help'`));
   }
 });
 

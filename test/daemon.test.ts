@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, existsSync, mkdirSync, readdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, readdirSync, openSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -187,7 +187,7 @@ test('stop on a program that ignores SIGTERM gives up after the timeout, says so
   await eventually(() => assert.ok(existsSync(trapped)));
   const stop = await faultguard(['stop', '--pid-file', pidFile, '--timeout', '0.5']);
   assert.equal(stop.code, 1);
-  assert.match(stop.stderr, new RegExp(`^faultguard: process ${pid} \\(.*\\) is still running 0.5 s after SIGTERM: it passed SIGTERM on to its program (\\d+) \\(sh -c trap .*\\), which ignores SIGTERM or needs longer to end. To force it: kill -KILL \\1 `));
+  assert.match(stop.stderr, new RegExp(`^faultguard: process ${pid} \\(.*\\) is still running 0.5 s after SIGTERM: it passed SIGTERM on; still running under it: (\\d+) \\(sh -c trap .*\\)\\. If that is its program ignoring SIGTERM \\(or needing longer\\), force it with kill -KILL \\1 `));
   assert.ok(runs(pid), 'nothing was killed');
   process.kill(Number(/kill -KILL (\d+)/.exec(stop.stderr)![1]), 'SIGKILL'); // as the message says
   await eventually(() => assert.equal(runs(pid), false), 5000);
@@ -208,6 +208,47 @@ test('stop with nothing to stop (no file, or its process gone) exits 3; a file t
   const garbageResult = await faultguard(['stop', '--pid-file', garbage]);
   assert.equal(garbageResult.code, 125);
   assert.match(garbageResult.stderr, /is not a PID file/);
+});
+
+test('hostile PID files: a FIFO never blocks, a link is not followed, and root signals only what root wrote', async () => {
+  const fifo = fresh('fifo.pid');
+  await run('mkfifo', [fifo]);
+  const link = fresh('link.pid');
+  symlinkSync(fresh('elsewhere.pid'), link);
+  for (const path of [fifo, link]) {
+    const stop = await faultguard(['stop', '--pid-file', path]);
+    assert.equal(stop.code, 125, stop.stderr);
+    assert.match(stop.stderr, new RegExp(`cannot read ${path}: (not a regular file: a FIFO|ELOOP)`));
+    const start = await faultguard(['run', '--daemon', '--pid-file', path, '--', 'true']);
+    assert.equal(start.code, 125, start.stderr);
+  }
+  const victim = await startDaemon(fresh('victim.pid'), ['--', '/bin/sleep', '60']);
+  const forged = fresh('forged.pid');
+  writeFileSync(forged, `${victim.pid}\n`);
+  for (const [change, why] of [
+    [() => chownSync(forged, 65534, 65534), /belongs to uid 65534, not to root or the user process \d+ runs as/],
+    [() => (chownSync(forged, 0, 0), chmodSync(forged, 0o666)), /is writable by others \(mode 666\)/],
+  ] as const) {
+    if (process.getuid?.() !== 0) break; // only root can signal what others wrote; the kernel stops the rest
+    change();
+    const stop = await faultguard(['stop', '--pid-file', forged]);
+    assert.equal(stop.code, 125, stop.stderr);
+    assert.match(stop.stderr, why);
+    assert.equal(procStatFields(victim.pid)?.[0] === 'Z', false, 'the daemon was not signalled');
+  }
+  writeFileSync(forged, '1\n');
+  chmodSync(forged, 0o644);
+  assert.match((await faultguard(['stop', '--pid-file', forged])).stderr, /not signalling process 1: .* names init/);
+});
+
+test('start-up checks before anything runs: a descriptor to keep that is not open, a PID file in a missing folder', async () => {
+  const closedFd = await faultguard(['run', '--daemon', '--pid-file', fresh('fd.pid'), '--keep-fd', '97', '--', 'true']);
+  assert.equal(closedFd.code, 2, closedFd.stderr);
+  assert.match(closedFd.stderr, /descriptor 97 is to be kept open for the daemon, but it is not open/);
+  const nowhere = join(fresh('absent'), 'x.pid');
+  const noFolder = await faultguard(['run', '--daemon', '--pid-file', nowhere, '--', 'true']);
+  assert.equal(noFolder.code, 125, noFolder.stderr);
+  assert.match(noFolder.stderr, new RegExp(`cannot lock ${nowhere}: its folder does not exist`));
 });
 
 test('the daemon stays guarded: its crash is rescued by --on-crash and autosaved, then the PID file is released', async () => {

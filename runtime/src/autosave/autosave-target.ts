@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { AUTOSAVE_EXTENSION, previousGenerationPath } from '@faultguard/protocol';
 import type { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
-import { lstatOrUndefined } from './regular-file';
+import { lstatOrUndefined } from '../files/regular-file';
 import { judgeRun } from './run-state';
 
 export class AutosaveTargetError extends Error {}

@@ -1,7 +1,7 @@
 import { previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
-import { lstatOrUndefined } from './regular-file';
+import { lstatOrUndefined } from '../files/regular-file';
 import { judgeClaim, judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 
 export interface Activity {

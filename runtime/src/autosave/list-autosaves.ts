@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { autosaveNameOf, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError, describeFileError, type AutosaveProblem } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
-import { lstatOrUndefined } from './regular-file';
+import { lstatOrUndefined } from '../files/regular-file';
 import type { JudgeOptions, RunState } from './run-state';
 
 /** One autosave as a list shows it, from headers only: listing never decompresses data. */

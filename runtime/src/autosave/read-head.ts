@@ -1,7 +1,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { decodeAutosaveHeader, MAX_HEADER_BYTES, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
-import { openRegularFile, readUpTo } from './regular-file';
+import { openRegularFile, readUpTo } from '../files/regular-file';
 
 /** What a file's first bytes say, and the file's own facts: enough to list and judge it. */
 export interface AutosaveHead {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { isTemporaryFor, previousGenerationPath } from '@faultguard/protocol';
 import { AutosaveError } from './autosave-error';
 import { isActive } from './is-active';
-import { lstatOrUndefined } from './regular-file';
+import { lstatOrUndefined } from '../files/regular-file';
 import type { JudgeOptions } from './run-state';
 
 /**

@@ -65,12 +65,16 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const command = commandNamed(first);
   if (!command) throw new UsageError(`unknown command '${first}'`);
+  helpHint = `faultguard ${first} --help`;
   await command.run(rest);
 }
 
+/** Where a user who got a command wrong finds its options. */
+let helpHint = 'faultguard --help';
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
-    process.stderr.write(`faultguard: ${error.message}\nTry 'faultguard --help'.\n`);
+    process.stderr.write(`faultguard: ${error.message}\nTry '${helpHint}'.\n`);
     process.exit(2);
   }
   if (error instanceof AutosaveError || error instanceof OutputError) {

@@ -1,7 +1,8 @@
+import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeHolder, LockError, readLockHolder, type LockHolder } from '../lock/lock-holder';
 import { liveness } from '../process/process-identity';
-import { childrenOf, commandLineOf } from '../process/process-info';
+import { childrenOf, commandLineOf, ownerOfProcess } from '../process/process-info';
 import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
 
 export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
@@ -54,6 +55,8 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
   }
   if (holder === undefined) return end(3, `nothing to stop: there is no PID file ${path}`);
   const { identity, liveness: state } = holder;
+  const distrust = distrustOf(path, identity.pid);
+  if (distrust) return end(125, `not signalling process ${identity.pid}: ${distrust}`);
   if (state.state === 'gone') return end(3, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`);
   if (state.state === 'unknown') return end(125, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
   try {
@@ -72,6 +75,21 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
   end(0, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * Why a PID from this file must not be signalled, if it must not. Root can signal anything, so
+ * the file must not let a user aim root at a process that user could not signal: it must be
+ * root's, or belong to the user the process runs as (a daemon that dropped privileges writes
+ * its own), and nobody else may write it. No PID file rightly names init or this very process.
+ */
+function distrustOf(path: string, pid: number): string | undefined {
+  if (pid === 1 || pid === process.pid) return `${path} names ${pid === 1 ? 'init' : 'this process'}`;
+  if (process.getuid?.() !== 0) return undefined; // the kernel lets us signal only our own processes
+  const { uid, mode } = lstatSync(path);
+  if (uid !== 0 && uid !== ownerOfProcess(pid)) return `${path} belongs to uid ${uid}, not to root or the user process ${pid} runs as`;
+  if ((mode & 0o022) !== 0) return `${path} is writable by others (mode ${(mode & 0o777).toString(8)})`;
+  return undefined;
+}
+
 /** Says what did not end, and how to force it without leaving a program behind. */
 function stillRunning(holder: LockHolder, timeout: number, path: string): string {
   const pid = holder.identity.pid;
@@ -83,7 +101,7 @@ function stillRunning(holder: LockHolder, timeout: number, path: string): string
     })
     .join(', ');
   const force = children.length > 0
-    ? `it passed SIGTERM on to its program ${named}, which ignores SIGTERM or needs longer to end. To force it: kill -KILL ${children.join(' ')} (a guard then rescues the program's data and ends)`
+    ? `it passed SIGTERM on; still running under it: ${named}. If that is its program ignoring SIGTERM (or needing longer), force it with kill -KILL ${children.join(' ')} (the guard then rescues the program's data and ends); if it is a rescue (--on-crash) under way, let it finish`
     : `it ignores SIGTERM or needs longer to end. To force it: kill -KILL ${pid}`;
   return `${describeHolder(holder)} is still running ${timeout} s after SIGTERM: ${force}; or wait longer: faultguard stop --pid-file ${path} --timeout <seconds>`;
 }

@@ -34,9 +34,9 @@ async function lockPidFile(option: DaemonOptions['pidFile']): Promise<PidLockFil
   try {
     const lock = typeof option === 'string' ? new PidLockFile(option) : option;
     await lock.acquire();
-    lock.seal();
-    // Every way out of the daemon but a signal's default action runs this.
+    // Every way out of the daemon but a signal's default action runs this; a failed seal too.
     process.once('exit', () => lock.release());
+    lock.seal();
     return lock;
   } catch (error) {
     if (error instanceof LockError) throw new DaemonStartError(error.message);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Log } from '../guard/guard';
 import { inheritedDescriptors } from '../guard/inherited-descriptors';
@@ -32,7 +32,12 @@ export async function spawnDaemon(options: DaemonOptions): Promise<never> {
 async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warnings: readonly string[] }> {
   const script = process.argv[1];
   if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
+  if (typeof options.pidFile === 'object' && options.pidFile.held) {
+    throw new DaemonStartError(`${options.pidFile.path}: pass the PID file unacquired; the daemon acquires and seals it itself (a lock held here would be released when this process exits)`);
+  }
   const keep = [...new Set(options.inheritFiles ?? [])];
+  const closed = keep.find((fd) => !isOpen(fd));
+  if (closed !== undefined) throw new DaemonStartError(`descriptor ${closed} is to be kept open for the daemon, but it is not open`, 2);
   const statusFd = Math.max(2, ...keep) + 1;
   // Before the output files are opened: one of them could otherwise get the number of an
   // inherited descriptor that was closed meanwhile, and be closed here.
@@ -93,6 +98,15 @@ function closeInherited(keep: readonly number[]): void {
     } catch {
       // already closed
     }
+  }
+}
+
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { DaemonStartError } from './daemon-options';
 
 /**
@@ -19,6 +21,26 @@ export function switchUser(user: string | number | undefined, group: string | nu
     if (user !== undefined) process.setuid(user);
   } catch (error) {
     throw new DaemonStartError(`cannot switch to ${user === undefined ? `group ${group}` : `user ${user}`}: ${(error as Error).message}`);
+  }
+  if (user !== undefined) becomeUserInEnvironment();
+}
+
+/**
+ * The environment still describes root: programs would write into root's home, and the guard's
+ * default journal folder would be under root's runtime folder, which the new user cannot use.
+ */
+function becomeUserInEnvironment(): void {
+  const { username, homedir, uid } = userInfo();
+  Object.assign(process.env, { HOME: homedir, USER: username, LOGNAME: username });
+  const runtimeDir = process.env.XDG_RUNTIME_DIR;
+  if (runtimeDir !== undefined && ownerOf(runtimeDir) !== uid) delete process.env.XDG_RUNTIME_DIR;
+}
+
+function ownerOf(path: string): number | undefined {
+  try {
+    return statSync(path).uid;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { openRegularFile, readUpTo } from '../files/regular-file';
 
 /**
  * Writes `content` to a new file beside `path`: in the same folder, so that link() and rename()
@@ -50,12 +51,27 @@ export function replaceContent(path: string, content: string): void {
   }
 }
 
-/** The file's text, or undefined if there is no file. */
+/** A PID file is a few lines; anything larger is not one, and is not read whole. */
+const MAX_PID_FILE_BYTES = 4096;
+
+/**
+ * The file's text, or undefined if there is no file. Only a regular file is read: a FIFO put at
+ * the path (in /tmp anyone can) would block the read forever, and a link could point anywhere.
+ */
 export function readIfExists(path: string): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    const bytes = Buffer.alloc(MAX_PID_FILE_BYTES + 1);
+    const end = readUpTo(fd, bytes, 0, bytes.length);
+    if (end > MAX_PID_FILE_BYTES) throw new Error(`over ${MAX_PID_FILE_BYTES} bytes: not a PID file`);
+    return bytes.toString('utf8', 0, end);
+  } finally {
+    closeSync(fd);
   }
 }

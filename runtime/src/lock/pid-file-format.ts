@@ -27,7 +27,7 @@ export function formatPidFile({ identity, nonce }: PidFileContent): string {
  */
 export function parsePidFile(text: string): PidFileContent {
   const [first, ...rest] = text.split('\n');
-  const pidText = first.trim();
+  const pidText = first.replace(/^[ \t\r]+|[ \t\r]+$/g, ''); // §9.1: spaces, tabs, a CR; nothing else
   const pid = Number(pidText);
   if (!PID_LINE.test(pidText) || pid > 0x7fffffff) throw new PidFileFormatError(`its first line is not a PID: ${JSON.stringify(first.slice(0, 40))}`);
   const fields = new Map<string, string>();

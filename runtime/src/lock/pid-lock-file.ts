@@ -46,8 +46,7 @@ export class PidLockFile implements Disposable {
   ) {
     // A relative path would name another file once the daemon changes directory.
     if (!isAbsolute(path)) throw new LockError(`${JSON.stringify(path)} is not an absolute path`);
-    this.timeout = options.timeout ?? 0;
-    if (Number.isNaN(this.timeout)) throw new LockError('the timeout is not a number');
+    this.timeout = checkTimeout(options.timeout ?? 0);
   }
 
   /** True from a successful acquire() until release(), or a seal() for another process. */
@@ -62,6 +61,7 @@ export class PidLockFile implements Disposable {
    */
   async acquire(timeout = this.timeout): Promise<this> {
     if (this.own !== undefined) throw new LockError(`${this.path} is already held by this process`);
+    checkTimeout(timeout);
     const own = formatPidFile({ identity: identityOf(process.pid), nonce: randomBytes(8).toString('hex') });
     const deadline = Date.now() + Math.max(0, timeout) * 1000;
     for (;;) {
@@ -129,9 +129,24 @@ export class PidLockFile implements Disposable {
       return removeStale(this.path, text, own) === 'busy' ? 'busy' : 'retry';
     } catch (error) {
       if (error instanceof LockError) throw error;
-      throw new LockError(`cannot lock ${this.path}: ${(error as Error).message}`);
+      throw new LockError(`cannot lock ${this.path}: ${describeFailure(error)}`);
     }
   }
+}
+
+/** A timeout of NaN would never conclude; Infinity waits for good, as asked. */
+function checkTimeout(timeout: number): number {
+  if (Number.isNaN(timeout)) throw new LockError('the timeout is not a number');
+  return timeout;
+}
+
+/** What went wrong, in the folder's terms: the temporary file's name would only confuse. */
+function describeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'its folder does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot create files in its folder (permission denied)';
+  if (code === 'EROFS') return 'its folder is on a read-only file system';
+  return (error as Error).message;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -55,7 +55,11 @@ export function liveness(identity: ProcessIdentity): Liveness {
     return { state: 'unknown', reason: `written in another PID namespace (${identity.pidNamespace}, a container?)` };
   }
   const fields = procStatFields(identity.pid);
-  if (fields === undefined) return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
+  if (fields === undefined) {
+    // /proc mounted with hidepid hides other users' processes: ask the kernel instead.
+    if (existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
+    return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
+  }
   // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
   // (a container's PID 1 often does not reap).
   if (fields[0] === 'Z' || fields[0] === 'X') return { state: 'gone', reason: `process ${identity.pid} has exited` };
@@ -64,4 +68,14 @@ export function liveness(identity: ProcessIdentity): Liveness {
     return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
   }
   return { state: 'alive', reason: `process ${identity.pid} is running` };
+}
+
+/** kill(pid, 0) fails with EPERM for a process that exists but is not ours to signal. */
+function existsUnseen(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

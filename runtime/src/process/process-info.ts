@@ -24,3 +24,13 @@ export function childrenOf(pid: number): number[] {
   }
   return names.filter((name) => /^\d+$/.test(name) && procStatFields(Number(name))?.[1] === String(pid)).map(Number);
 }
+
+/** The real user id a process runs as, or undefined when it cannot be read. */
+export function ownerOfProcess(pid: number): number | undefined {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return uid === undefined ? undefined : Number(uid);
+  } catch {
+    return undefined;
+  }
+}
