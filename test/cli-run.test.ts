@@ -58,9 +58,25 @@ test('a failing --on-crash keeps the data and says where', async () => {
 test('without --on-crash the data is kept and its journal named', async () => {
   const result = await faultguard(['run', '--', process.execPath, fixture('crash-app'), 'abort']);
   assert.equal(result.signal, 'SIGABRT');
-  const kept = /aborted \(SIGABRT\); 3 values kept in (\S+)/.exec(result.stderr);
+  const kept = /aborted \(SIGABRT\); 3 values kept in (\S+) \(to get them back: faultguard recover \1 --out <folder>\)/.exec(result.stderr);
   assert.ok(kept, result.stderr);
   assert.equal(readJournal(kept[1]).get('text'), 'héllo wörld');
+});
+
+test('a kept journal is read by inspect and recover, as the guard says', async () => {
+  const result = await faultguard(['run', '--', process.execPath, fixture('crash-app'), 'kill']);
+  const journal = /kept in (\S+) /.exec(result.stderr)![1];
+  const shown = await faultguard(['inspect', journal]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^File {5}\S+journal \(a run's journal, kept by its guard\)\nCommand  \S+node \S+crash-app\.js kill\nProgram  pid \d+, guard pid \d+\n/);
+  assert.match(shown.stdout, /\n"binary" +bytes +4 B\n/);
+  assert.equal((await faultguard(['inspect', journal, 'text'])).stdout, '"héllo wörld"\n');
+  const out = join(result.journals, '..', 'recovered-from-journal');
+  const recovered = await faultguard(['recover', journal, '--out', out]);
+  assert.equal(recovered.code, 0, recovered.stderr);
+  assert.match(recovered.stdout, /^recovered 3 values into .* from the journal of \S+node \S+crash-app\.js kill\n/);
+  assert.deepEqual(readdirSync(out).sort(), ['binary.bin', 'index.json', 'numbers.json', 'text.json']);
+  assert.deepEqual(readFileSync(join(out, 'binary.bin')), Buffer.from([0, 1, 2, 255]));
 });
 
 test('exit codes and signal deaths of plain programs pass through', async () => {
@@ -141,7 +157,7 @@ test('--quiet silences reports but never errors', async () => {
   assert.equal(quietCrash.stderr, '');
   const failedRescue = await faultguard(['run', '-q', '--on-crash', 'exit 9', '--', 'sh', '-c', 'exit 1']);
   assert.equal(failedRescue.code, 1);
-  assert.match(failedRescue.stderr, /the rescue of its 0 values failed: --on-crash command exited with code 9\nThe data is kept in \S+journal\n$/);
+  assert.match(failedRescue.stderr, /the rescue of its 0 values failed: --on-crash command exited with code 9\nThe data is kept in \S+journal \(faultguard inspect or recover reads it\)\n$/);
 });
 
 test('a crashed run that stored nothing leaves nothing behind', async () => {

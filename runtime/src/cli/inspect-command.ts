@@ -2,6 +2,8 @@ import { Encoding, encodingName } from '@faultguard/protocol';
 import { AutosaveError } from '../autosave/autosave-error';
 import type { Autosave } from '../autosave/read-autosave';
 import { judgeRun } from '../autosave/run-state';
+import type { DataView } from '../data/data-view';
+import { isJournal, openKeptJournal, type KeptJournal } from './kept-journal';
 import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
 import { asText, formatBytes, formatTable, hexDump, printable } from './text-format';
@@ -12,7 +14,8 @@ Shows an autosave: who wrote it, how the run ended, and its keys with encoding
 and size. With KEY, prints that value: JSON pretty-printed, text as text, other
 bytes as a hex dump. Opaque values (such as python-pickle) are shown as bytes
 and never decoded. A damaged newest generation is replaced by the previous one,
-with a warning.
+with a warning. FILE may also be a run's journal that a guard kept (the guard
+says where: "kept in .../journal").
 
 Options:
   --json              machine-readable output (a value as JSON, or base64)
@@ -38,17 +41,55 @@ export async function inspectCommand(argv: readonly string[]): Promise<void> {
   const json = parsed.options.has('json');
   const raw = parsed.options.has('raw');
   if (raw && (json || key === undefined)) throw new UsageError('--raw needs a KEY and no --json');
+  const how = json ? 'json' : raw ? 'raw' : 'human';
+  if (isJournal(file)) {
+    const kept = openKeptJournal(file);
+    try {
+      if (key === undefined) showJournal(kept, json);
+      else showValue(file, kept.data, key, how);
+    } finally {
+      kept.data.close();
+    }
+    return;
+  }
   const autosave = await loadAutosave(file, sizeOption(parsed, 'max-size'));
   if (key === undefined) showRun(autosave, json);
-  else showValue(autosave, key, json ? 'json' : raw ? 'raw' : 'human');
+  else showValue(autosave.file, autosave.data, key, how);
+}
+
+function keysOf(data: DataView): Array<{ key: string; encoding: string; size: number }> {
+  return [...data.keys()].map((key) => {
+    const { encoding, bytes } = data.readRaw(key)!;
+    return { key, encoding: encodingName(encoding), size: bytes.length };
+  });
+}
+
+function printFields(lines: readonly (readonly string[])[], keys: ReturnType<typeof keysOf>): void {
+  process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
+  if (keys.length > 0) {
+    process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [printable(JSON.stringify(k.key)), k.encoding, formatBytes(k.size)])));
+  }
+}
+
+function showJournal({ file, data, run }: KeptJournal, json: boolean): void {
+  const keys = keysOf(data);
+  const damage = data.damage && `${data.damage.reason} at byte ${data.damage.offset}; every record before it is here (${data.damage.skippedBytes} bytes skipped)`;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, kind: 'journal', run, ...(damage && { damage }), keys }, null, 2)}\n`);
+    return;
+  }
+  printFields([
+    ['File', `${file} (a run's journal, kept by its guard)`],
+    ...(run.command ? [['Command', run.command]] : []),
+    ...(run.pid ? [['Program', `pid ${run.pid}${run.guardPid ? `, guard pid ${run.guardPid}` : ''}`]] : []),
+    ...(run.started ? [['Started', run.started]] : []),
+    ['Data', `${data.size} values${damage ? `; the journal ends in damage: ${damage}` : ''}`],
+  ], keys);
 }
 
 function showRun(autosave: Autosave, json: boolean): void {
   const { header, data } = autosave;
-  const keys = [...data.keys()].map((key) => {
-    const { encoding, bytes } = data.readRaw(key)!;
-    return { key, encoding: encodingName(encoding), size: bytes.length };
-  });
+  const keys = keysOf(data);
   const { state, reason } = judgeRun(header, autosave.modified);
   if (json) {
     const { file, generation, fallback } = autosave;
@@ -66,17 +107,14 @@ function showRun(autosave: Autosave, json: boolean): void {
     ...(header.ended ? [['Ended', header.ended]] : []),
     ['Data', `${header.data.entries} values, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
   ];
-  process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
-  if (keys.length > 0) {
-    process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [printable(JSON.stringify(k.key)), k.encoding, formatBytes(k.size)])));
-  }
+  printFields(lines, keys);
 }
 
-function showValue(autosave: Autosave, key: string, how: 'json' | 'raw' | 'human'): void {
-  const value = autosave.data.readRaw(key);
+function showValue(file: string, data: DataView, key: string, how: 'json' | 'raw' | 'human'): void {
+  const value = data.readRaw(key);
   if (!value) {
-    const known = [...autosave.data.keys()].map((k) => JSON.stringify(k)).join(', ');
-    throw new AutosaveError(autosave.file, 'invalid', `no key ${JSON.stringify(key)} (keys: ${known || 'none'})`);
+    const known = [...data.keys()].map((k) => JSON.stringify(k)).join(', ');
+    throw new AutosaveError(file, 'invalid', `no key ${JSON.stringify(key)} (keys: ${known || 'none'})`);
   }
   const { encoding, bytes } = value;
   if (how === 'raw') {
@@ -87,7 +125,7 @@ function showValue(autosave: Autosave, key: string, how: 'json' | 'raw' | 'human
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
     } catch {
-      throw new AutosaveError(autosave.file, 'invalid', `the value of ${JSON.stringify(key)} is tagged JSON but is not JSON (use --raw to see its bytes)`);
+      throw new AutosaveError(file, 'invalid', `the value of ${JSON.stringify(key)} is tagged JSON but is not JSON (use --raw to see its bytes)`);
     }
   };
   if (how === 'json') {

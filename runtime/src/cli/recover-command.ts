@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { recover } from '../autosave/recover';
 import type { RescuedData } from '../data/rescued-data';
 import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
 import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
+import { isJournal, openKeptJournal } from './kept-journal';
 import { OutputError } from './output-error';
 import { printable } from './text-format';
 
@@ -15,7 +16,8 @@ for byte as stored (JSON as .json, bytes as .bin, opaque values such as pickle
 as their bytes), with file names made safe for any key, and DIR/index.json
 mapping keys to files. Refuses a live run's file. A damaged newest generation
 is replaced by the previous one, with a warning. The autosave is left in place:
-remove it with 'faultguard rm FILE' once the data is safe.
+remove it with 'faultguard rm FILE' once the data is safe. FILE may also be a
+run's journal that a guard kept (read as it is; its run folder stays too).
 
 Options:
   --out <dir>         where to write (created; must not exist, or be empty)
@@ -45,6 +47,7 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
   if (outOption === undefined) throw new UsageError('recover needs --out DIR');
   const out = resolve(outOption);
   checkOutput(out);
+  if (isJournal(file)) return recoverJournal(file, out, parsed.options.has('json'));
   let values: ValueFileEntry[] = [];
   const rescue = (data: RescuedData) => (values = writeOutput(data, out));
   const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, { ...options, staleAfterSeconds: staleAfterOption(parsed) }));
@@ -56,6 +59,23 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
   const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
   process.stdout.write(`${printable(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
   process.stdout.write(`${printable(`once the data is safe: faultguard rm ${file}`)}\n`);
+}
+
+/** A kept journal is read as it is: a snapshot, even should its program still be writing. */
+function recoverJournal(file: string, out: string, json: boolean): void {
+  const { data, run } = openKeptJournal(file);
+  let values: ValueFileEntry[];
+  try {
+    values = writeOutput(data, out);
+  } finally {
+    data.close();
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, kind: 'journal', out, run, values }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${printable(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them) from the journal of ${run.command ?? 'a run'}`)}\n`);
+  process.stdout.write(`${printable(`once the data is safe, remove the run's folder: rm -r ${dirname(file)}`)}\n`);
 }
 
 /** Recovering must never overwrite anything: the folder is new, or empty. */

@@ -171,7 +171,7 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
       // The autosave holds it all, on disk: no need to hold it in memory as well.
       log(`${ended}; ${values} saved in ${autosaver!.path} (to get them back: faultguard recover ${autosaver!.path} --out <folder>)`, 'info');
     } else {
-      log(`${ended}; ${values} kept in ${run.journalPath}`, 'info');
+      log(`${ended}; ${values} kept in ${run.journalPath} (to get them back: faultguard recover ${run.journalPath} --out <folder>)`, 'info');
       return kept;
     }
     run.remove();
@@ -181,7 +181,7 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
     await rescue(data, exit, info);
   } catch (error) {
     const why = error instanceof RescueFailure ? error.message : ((error as Error)?.stack ?? String(error));
-    log(`${ended}; the rescue of its ${values} failed: ${why}\nThe data is kept in ${run.journalPath}`, 'error');
+    log(`${ended}; the rescue of its ${values} failed: ${why}\nThe data is kept in ${run.journalPath} (faultguard inspect or recover reads it)`, 'error');
     await saving;
     return kept;
   }
