@@ -8,6 +8,7 @@ import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
 import type { AutosaveClaim } from './autosave-target';
 import { currentUser, identityOf } from '../process/process-identity';
+import { appendAll } from '../files/append-all';
 import { looksIncompressible, XzStreamsWriter, type Treatment } from './xz-streams';
 
 export interface AutosaveRun {
@@ -354,11 +355,6 @@ function journalStamp(path: string): string {
   } catch {
     return 'unreadable'; // the save will report why
   }
-}
-
-/** Writes every byte at the descriptor's offset (a short write goes on, never leaves a gap). */
-function appendAll(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function syncFolder(folder: string): void {

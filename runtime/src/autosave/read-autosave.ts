@@ -53,7 +53,7 @@ export async function readAutosave(file: string, options: ReadOptions = {}): Pro
 }
 
 /** Reads exactly this file, verifying everything protocol/SPEC.md §7.3 asks. */
-export async function readGeneration(file: string, generation: Autosave['generation'], options: ReadOptions = {}): Promise<Autosave> {
+async function readGeneration(file: string, generation: Autosave['generation'], options: ReadOptions = {}): Promise<Autosave> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DATA_BYTES;
   const { fd, head } = openAutosave(file);
   const fail = (problem: AutosaveError['problem'], detail: string) => new AutosaveError(file, problem, detail);

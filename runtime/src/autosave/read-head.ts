@@ -14,7 +14,7 @@ export interface AutosaveHead {
   readonly modified: number;
 }
 
-export const CLAIM_DETAIL = 'empty: a run has claimed this file and not saved yet (or its guard died before the first save)';
+const CLAIM_DETAIL = 'empty: a run has claimed this file and not saved yet (or its guard died before the first save)';
 
 /**
  * Opens an autosave file and reads its head: magic, header and header checksum, never the data.

@@ -3,9 +3,9 @@
 // compresses goes through XZ Utils' `xz`; data that would not (random bytes, images, anything
 // already compressed) is stored in uncompressed LZMA2 chunks written here: LZMA2 grinds through
 // such data at a fraction of its speed on text, only to store it anyway (protocol/SPEC.md §7.1).
-import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { crc32 } from '@faultguard/protocol';
+import { appendAll } from '../files/append-all';
 import { startXzCompression, writeTo } from './xz';
 
 export type Treatment = 'compress' | 'store';
@@ -91,7 +91,7 @@ class StoredStream {
   private readonly blockHeader = Buffer.concat([BLOCK_HEADER_BODY, u32(crc32(BLOCK_HEADER_BODY))]);
 
   constructor(private readonly fd: number) {
-    appendAll(fd, [STREAM_MAGIC, STREAM_FLAGS, u32(crc32(STREAM_FLAGS)), this.blockHeader]);
+    appendAll(fd, STREAM_MAGIC, STREAM_FLAGS, u32(crc32(STREAM_FLAGS)), this.blockHeader);
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -110,18 +110,18 @@ class StoredStream {
     if (this.pendingBytes > 0) this.flushChunk();
     const data = this.chunkBytes + 1; // the chunks and the end marker
     const padding = Buffer.alloc((4 - (data % 4)) % 4);
-    appendAll(this.fd, [Buffer.from([0x00]), padding, u32(this.crc)]);
+    appendAll(this.fd, Buffer.from([0x00]), padding, u32(this.crc));
     const unpaddedSize = this.blockHeader.length + data + 4;
     const records = Buffer.concat([Buffer.from([0x00, 0x01]), varint(unpaddedSize), varint(this.size)]);
     const index = Buffer.concat([records, Buffer.alloc((4 - (records.length % 4)) % 4)]);
     const footerFields = Buffer.concat([u32((index.length + 4) / 4 - 1), STREAM_FLAGS]);
-    appendAll(this.fd, [index, u32(crc32(index)), u32(crc32(footerFields)), footerFields, FOOTER_MAGIC]);
+    appendAll(this.fd, index, u32(crc32(index)), u32(crc32(footerFields)), footerFields, FOOTER_MAGIC);
   }
 
   /** Control 1 starts the block (and resets the dictionary), 2 continues; then size − 1, big-endian. */
   private flushChunk(): void {
     const control = Buffer.from([this.chunkBytes === 0 ? 0x01 : 0x02, (this.pendingBytes - 1) >> 8, (this.pendingBytes - 1) & 0xff]);
-    appendAll(this.fd, [control, ...this.pending]);
+    appendAll(this.fd, control, ...this.pending);
     this.chunkBytes += control.length + this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
@@ -156,11 +156,4 @@ function u32(value: number): Buffer {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32LE(value >>> 0);
   return bytes;
-}
-
-/** Every byte, at the descriptor's offset (short writes continued). */
-function appendAll(fd: number, parts: readonly Uint8Array[]): void {
-  for (const part of parts) {
-    for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
-  }
 }

@@ -12,7 +12,7 @@ import { resolveCommand } from '../guard/resolve-command';
  * few megabytes keep every core busy: an autosave must be quick far more than it must be small
  * (smaller blocks cost about 1 % in size here). It runs at a lower priority than the program.
  */
-export const COMPRESS_ARGS = ['--compress', '--format=xz', '--check=crc64', '-0', '--threads=0', '--block-size=256KiB', '--stdout', '--quiet'];
+const COMPRESS_ARGS = ['--compress', '--format=xz', '--check=crc64', '-0', '--threads=0', '--block-size=256KiB', '--stdout', '--quiet'];
 // The memory limit refuses a stream whose dictionary would need more than any sane writer uses
 // (xz -9 needs 65 MiB); the reference's preset 0 needs 1 MiB.
 const DECOMPRESS_ARGS = ['--decompress', '--format=xz', '--memlimit-decompress=256MiB', '--stdout', '--quiet'];
