@@ -5,3 +5,4 @@ export * from './values';
 export * from './crc32';
 export * from './autosave-format';
 export * from './autosave-names';
+export * from './byte-size';

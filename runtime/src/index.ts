@@ -2,12 +2,15 @@ export { Encoding, OpaqueValue, describeExit, type ExitRecord } from '@faultguar
 export { connect, isGuarded } from './data/connect';
 export { GuardedData } from './data/guarded-data';
 export { RescuedData, readJournal } from './data/rescued-data';
+export { renderValue, NotJsonError, type ValueRendering } from './data/value-text';
+export { writeValuesDirectory, fileNameForKey, type ValueFileEntry } from './rescue/values-directory';
 export { readAutosave, DEFAULT_MAX_DATA_BYTES, type Autosave, type ReadOptions } from './autosave/read-autosave';
+export type { Decompress } from './autosave/xz';
 export { readAutosaveHead, type AutosaveHead } from './autosave/read-head';
 export { isActive, type Activity } from './autosave/is-active';
 export { recover, type RecoverRescue } from './autosave/recover';
 export { removeAutosave } from './autosave/remove-autosave';
-export { listAutosaves, type Listing, type ListResult } from './autosave/list-autosaves';
+export { listAutosaves, describeAutosave, type Listing, type ListResult } from './autosave/list-autosaves';
 export { judgeRun, type Judgement, type JudgeOptions, type RunState } from './autosave/run-state';
 export { AutosaveError, type AutosaveProblem } from './autosave/autosave-error';
 export { liveness, type Liveness } from './process/process-identity';

@@ -41,7 +41,7 @@ export function listAutosaves(paths: readonly string[], options: JudgeOptions = 
   for (const path of paths.map((p) => resolve(p))) {
     try {
       const files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
-      listings.push(...files.map((file) => describe(file, options)));
+      listings.push(...files.map((file) => describeAutosave(file, options)));
     } catch (error) {
       const { problem, detail } = describeFileError(error);
       errors.push(new AutosaveError(path, problem, problem === 'missing' ? 'no such file or folder' : detail));
@@ -55,7 +55,8 @@ function autosavesIn(folder: string): string[] {
   return [...names].sort().map((name) => join(folder, name));
 }
 
-function describe(file: string, options: JudgeOptions): Listing {
+/** Describes one autosave from its headers, as a list shows it; never throws for the file's own problems. */
+export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
   const stat = lstatOrUndefined(file);
   const size = stat?.size ?? 0;
   try {

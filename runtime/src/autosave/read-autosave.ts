@@ -3,7 +3,7 @@ import { crc32, previousGenerationPath, type AutosaveHeader } from '@faultguard/
 import { RescuedData } from '../data/rescued-data';
 import { AutosaveError, type AutosaveProblem } from './autosave-error';
 import { openAutosave } from './read-head';
-import { XzUnavailableError, xzDecompressFile } from './xz';
+import { XzUnavailableError, xzDecompressFile, type Decompress } from './xz';
 
 const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
@@ -15,6 +15,11 @@ export interface ReadOptions {
   readonly maxBytes?: number;
   /** Called as the data decompresses, with the bytes so far and the total the header announces. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * How to decompress the data section (default: XZ Utils' `xz`, in another process). A reader
+   * that must not run programs (an editor extension) passes a decoder of its own.
+   */
+  readonly decompress?: Decompress;
 }
 
 export interface Autosave {
@@ -69,7 +74,7 @@ async function readGeneration(file: string, generation: Autosave['generation'], 
     let journal: Buffer;
     try {
       // Never more than the header announced: a lying header or an xz bomb stops right there.
-      journal = await xzDecompressFile(fd, dataOffset, size, header.data.size, (done) => options.onProgress?.(done, header.data.size));
+      journal = await (options.decompress ?? xzDecompressFile)(fd, dataOffset, size, header.data.size, (done) => options.onProgress?.(done, header.data.size));
     } catch (error) {
       if (error instanceof XzUnavailableError) throw fail('unavailable', `cannot decompress: ${error.message}`);
       throw fail('invalid', `damaged data: ${(error as Error).message}`);

@@ -46,11 +46,17 @@ export function startXzCompression(fd: number, signal?: AbortSignal): { input: W
 }
 
 /**
+ * Decompresses the concatenated xz streams in the file `fd` at [start, end), to at most
+ * `maxBytes`: the shape of every decoder readAutosave can use.
+ */
+export type Decompress = (fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void) => Promise<Buffer>;
+
+/**
  * Decompresses the xz stream in `fd` at [start, end): never more of the file, should it grow
  * meanwhile. Stops, and fails, as soon as the output would exceed `maxBytes`: a bomb never gets
  * allocated.
  */
-export async function xzDecompressFile(fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Buffer> {
+export const xzDecompressFile: Decompress = async (fd, start, end, maxBytes, onProgress) => {
   const xz = spawn('xz', DECOMPRESS_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const finished = xzResult(xz);
   const output: Buffer[] = [];
@@ -76,7 +82,7 @@ export async function xzDecompressFile(fd: number, start: number, end: number, m
     await feeding;
   }
   return Buffer.concat(output, size);
-}
+};
 
 const FEED_CHUNK = 1024 * 1024;
 

@@ -6,7 +6,8 @@ import type { DataView } from '../data/data-view';
 import { isJournal, openKeptJournal, type KeptJournal } from './kept-journal';
 import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
-import { asText, formatBytes, formatTable, hexDump, printable } from './text-format';
+import { formatBytes, formatTable, printable } from './text-format';
+import { NotJsonError, renderValue } from '../data/value-text';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -121,23 +122,21 @@ function showValue(file: string, data: DataView, key: string, how: 'json' | 'raw
     process.stdout.write(bytes);
     return;
   }
-  const parse = () => {
-    try {
-      return JSON.parse(bytes.toString('utf8')) as unknown;
-    } catch {
-      throw new AutosaveError(file, 'invalid', `the value of ${JSON.stringify(key)} is tagged JSON but is not JSON (use --raw to see its bytes)`);
-    }
-  };
+  const notJson = () => new AutosaveError(file, 'invalid', `the value of ${JSON.stringify(key)} is tagged JSON but is not JSON (use --raw to see its bytes)`);
   if (how === 'json') {
-    const shown = encoding === Encoding.Json ? { value: parse() } : { base64: bytes.toString('base64') };
+    let shown: object;
+    try {
+      shown = encoding === Encoding.Json ? { value: JSON.parse(bytes.toString('utf8')) as unknown } : { base64: bytes.toString('base64') };
+    } catch {
+      throw notJson();
+    }
     process.stdout.write(`${JSON.stringify({ key, encoding: encodingName(encoding), size: bytes.length, ...shown }, null, 2)}\n`);
     return;
   }
-  if (encoding === Encoding.Json) {
-    process.stdout.write(`${JSON.stringify(parse(), null, 2)}\n`);
-    return;
+  if (encoding !== Encoding.Json && encoding !== Encoding.Bytes) process.stderr.write(`faultguard: ${JSON.stringify(key)} is an opaque ${encodingName(encoding)} value: shown as bytes, never decoded\n`);
+  try {
+    process.stdout.write(renderValue(encoding, bytes).text);
+  } catch (error) {
+    throw error instanceof NotJsonError ? notJson() : error;
   }
-  if (encoding !== Encoding.Bytes) process.stderr.write(`faultguard: ${JSON.stringify(key)} is an opaque ${encodingName(encoding)} value: shown as bytes, never decoded\n`);
-  const text = encoding === Encoding.Bytes ? asText(bytes) : undefined;
-  process.stdout.write(text ?? hexDump(bytes));
 }

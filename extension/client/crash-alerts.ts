@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import type { RunCrashed } from '@faultguard/protocol/recovery-service';
+import type { ServiceClient } from './service-client';
+import { crashMessage, crashedCount } from './run-presentation';
+import { showNotifications } from './settings';
+
+/**
+ * Tells the user when a run crashes, or when crashed runs are found at start-up: a notification
+ * with the ways forward, and a status bar item that counts crashed runs until they are dealt with.
+ */
+export class CrashAlerts implements vscode.Disposable {
+  private readonly status = vscode.window.createStatusBarItem('faultguard.crashedRuns', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly service: ServiceClient) {
+    this.status.name = vscode.l10n.t('Faultguard Crashed Runs');
+    this.status.command = 'faultguard.runs.focus';
+    this.subscriptions = [service.onRuns(() => this.updateStatus()), service.onCrashed((event) => void this.notify(event))];
+  }
+
+  private updateStatus(): void {
+    const count = crashedCount(this.service.snapshot.runs);
+    this.status.text = `$(error) ${count}`;
+    this.status.tooltip = crashedRunsText(count);
+    if (count > 0) this.status.show();
+    else this.status.hide();
+  }
+
+  private async notify({ run, discovered }: RunCrashed): Promise<void> {
+    if (!showNotifications()) return;
+    const inspect = vscode.l10n.t('Inspect');
+    const recover = vscode.l10n.t('Recover…');
+    const discard = vscode.l10n.t('Discard');
+    const choice = await vscode.window.showWarningMessage(crashMessage(run, discovered), inspect, recover, discard);
+    if (choice === inspect) await vscode.commands.executeCommand('faultguard.inspectRun', run.file);
+    else if (choice === recover) await vscode.commands.executeCommand('faultguard.recoverRun', { run });
+    else if (choice === discard) await vscode.commands.executeCommand('faultguard.discardRun', { run });
+  }
+
+  dispose(): void {
+    this.status.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
+
+/** "1 crashed run with rescued data", "3 crashed runs with rescued data". */
+export function crashedRunsText(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 crashed run with rescued data') : vscode.l10n.t('{0} crashed runs with rescued data', count);
+}

@@ -1,0 +1,51 @@
+// The Faultguard extension: a thin UI over the recovery service (extension/service), which watches
+// the autosave folders and reads the files. This host only shows what the service reports.
+import * as vscode from 'vscode';
+import type { RunSummary } from '@faultguard/protocol/recovery-service';
+import { registerCommands } from './commands';
+import { GuardedRuns, TASK_TYPE } from './guarded-runs';
+import { RecoveryTree, type Node } from './recovery-tree';
+import { ServiceClient } from './service-client';
+import { affectsService, serviceSettings } from './settings';
+import { CrashAlerts, crashedRunsText } from './crash-alerts';
+import { ValueDocuments } from './value-documents';
+import { VALUE_SCHEME } from './value-uri';
+
+/** What the extension offers other extensions (and its tests): the runs the service reports. */
+export interface FaultguardApi {
+  runs(): readonly RunSummary[];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<FaultguardApi> {
+  const service = new ServiceClient(context);
+  const tree = new RecoveryTree(service);
+  const view = vscode.window.createTreeView<Node>('faultguard.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const guardedRuns = new GuardedRuns(context.asAbsolutePath('extension/dist/faultguard.js'));
+  const updateView = () => {
+    tree.refresh();
+    const crashed = tree.crashed;
+    view.badge = crashed > 0 ? { value: crashed, tooltip: crashedRunsText(crashed) } : undefined;
+    const problems = service.snapshot.problems;
+    view.message = problems.length > 0 ? problems.map((problem) => problem.message).join('\n') : undefined;
+  };
+  context.subscriptions.push(
+    service,
+    tree,
+    view,
+    new CrashAlerts(service),
+    service.onRuns(updateView),
+    vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, new ValueDocuments(service)),
+    ...registerCommands(service, tree, view),
+    vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),
+    vscode.debug.registerDebugConfigurationProvider('node', guardedRuns),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsService(event)) void service.configure(serviceSettings());
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void service.configure(serviceSettings())),
+    // Restricted settings (autosave folders) take their workspace values only once trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void service.configure(serviceSettings())),
+  );
+  await service.start(serviceSettings());
+  return { runs: () => service.snapshot.runs };
+}

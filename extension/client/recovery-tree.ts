@@ -1,0 +1,138 @@
+import * as vscode from 'vscode';
+import { ReadRunRequest, type KeyInfo, type RunSummary } from '@faultguard/protocol/recovery-service';
+import type { ServiceClient } from './service-client';
+import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, runDescription, runDetails, type GroupName } from './run-presentation';
+
+export type Node =
+  | { readonly kind: 'group'; readonly group: GroupName; readonly runs: readonly RunSummary[] }
+  | { readonly kind: 'run'; readonly run: RunSummary }
+  | { readonly kind: 'value'; readonly run: RunSummary; readonly key: KeyInfo }
+  | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
+
+const RUN_ICONS: Readonly<Record<RunSummary['state'], vscode.ThemeIcon>> = {
+  crashed: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
+  orphaned: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  active: new vscode.ThemeIcon('pulse'),
+  unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+};
+
+const ENCODING_ICONS: Readonly<Record<string, string>> = { json: 'json', bytes: 'file-binary', 'python-pickle': 'lock' };
+
+/**
+ * The Recovery view: Crashed / Running / Unreadable, each run with its values. Runs come from the
+ * service's snapshots; a run's values are asked for when it is expanded (the service
+ * decompresses, never this host). A file that cannot be read is an item with its error.
+ */
+export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly nodes = new Map<string, Node & { kind: 'run' }>();
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(private readonly service: ServiceClient) {
+    // "2 min ago" must not go stale while the view is open.
+    this.ticker = setInterval(() => this.changeEmitter.fire(undefined), 30_000);
+  }
+
+  refresh(): void {
+    this.changeEmitter.fire(undefined);
+  }
+
+  get crashed(): number {
+    return crashedCount(this.service.snapshot.runs);
+  }
+
+  /** The node of a run, for reveal(): the same object the tree was given. */
+  runNode(file: string): Node | undefined {
+    return this.nodes.get(file);
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'value') return this.nodes.get(node.run.file);
+    if (node.kind !== 'run') return undefined;
+    const groups = groupRuns(this.service.snapshot.runs);
+    for (const [group, runs] of groups) if (runs.some((run) => run.file === node.run.file)) return { kind: 'group', group, runs };
+    return undefined;
+  }
+
+  getChildren(node?: Node): vscode.ProviderResult<Node[]> {
+    if (!node) return this.groups();
+    if (node.kind === 'group') return node.runs.map((run) => this.runNodeFor(run));
+    if (node.kind === 'run') return this.values(node.run);
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(GROUP_LABELS[node.group], vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.group}`;
+        item.description = String(node.runs.length);
+        item.contextValue = `group.${node.group}`;
+        return item;
+      }
+      case 'run':
+        return runItem(node.run);
+      case 'value':
+        return valueItem(node.run, node.key);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text);
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
+        item.tooltip = node.text;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    this.changeEmitter.dispose();
+  }
+
+  private groups(): Node[] {
+    const groups = groupRuns(this.service.snapshot.runs);
+    this.nodes.clear();
+    // Empty groups are left out, so that an empty view shows its welcome text.
+    return [...groups].filter(([, runs]) => runs.length > 0).map(([group, runs]) => ({ kind: 'group', group, runs }));
+  }
+
+  private runNodeFor(run: RunSummary): Node {
+    const node = { kind: 'run' as const, run };
+    this.nodes.set(run.file, node);
+    return node;
+  }
+
+  private async values(run: RunSummary): Promise<Node[]> {
+    if (!run.header) return [];
+    try {
+      const contents = await this.service.client.sendRequest(ReadRunRequest, { file: run.file });
+      const notes: Node[] = contents.fallback ? [{ kind: 'message', text: vscode.l10n.t('Previous generation shown: {0}', contents.fallback), error: true }] : [];
+      if (contents.keys.length === 0) notes.push({ kind: 'message', text: vscode.l10n.t('No values were stored'), error: false });
+      return [...notes, ...contents.keys.map((key) => ({ kind: 'value' as const, run, key }))];
+    } catch (error) {
+      return [{ kind: 'message', text: (error as Error).message, error: true }];
+    }
+  }
+}
+
+function runItem(run: RunSummary): vscode.TreeItem {
+  const item = new vscode.TreeItem(commandLabel(run), run.header ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `run:${run.file}`;
+  item.description = runDescription(run, Date.now());
+  item.tooltip = new vscode.MarkdownString().appendText(runDetails(run).join('\n'));
+  item.iconPath = RUN_ICONS[run.state];
+  // `run.crashed`, `run.orphaned`, `run.active`, `run.unreadable`; a crash still being saved is active.
+  item.contextValue = `run.${run.active ? 'active' : run.state}`;
+  return item;
+}
+
+function valueItem(run: RunSummary, key: KeyInfo): vscode.TreeItem {
+  const item = new vscode.TreeItem(key.key === '' ? vscode.l10n.t('(empty key)') : key.key);
+  item.id = `value:${run.file}\u0000${key.key}`;
+  item.description = keyDescription(key);
+  item.iconPath = new vscode.ThemeIcon(ENCODING_ICONS[key.encoding] ?? 'symbol-misc');
+  item.tooltip = vscode.l10n.t('{0}: {1}; click to inspect', key.key, keyDescription(key));
+  item.contextValue = 'value';
+  item.command = { command: 'faultguard.openValue', title: vscode.l10n.t('Inspect Value'), arguments: [{ kind: 'value', run, key }] };
+  return item;
+}

@@ -1,0 +1,110 @@
+// How runs and values read in the editor: labels, descriptions, tooltips and groups. Pure
+// functions of the service's summaries (no `vscode` import), so they are tested without an editor.
+import { basename, isAbsolute, relative } from 'node:path';
+import { formatBytes } from '@faultguard/protocol';
+import type { KeyInfo, RunSummary } from '@faultguard/protocol/recovery-service';
+
+export type GroupName = 'crashed' | 'running' | 'unreadable';
+
+export const GROUP_LABELS: Readonly<Record<GroupName, string>> = {
+  crashed: 'Crashed',
+  running: 'Running',
+  unreadable: 'Unreadable',
+};
+
+/** Crashed and orphaned runs (writer gone, data left) are one group: both are there to recover. */
+export function groupOf(run: RunSummary): GroupName {
+  if (run.state === 'unreadable') return 'unreadable';
+  return run.active ? 'running' : 'crashed';
+}
+
+/** The runs of each group, newest first. */
+export function groupRuns(runs: readonly RunSummary[]): Map<GroupName, RunSummary[]> {
+  const groups = new Map<GroupName, RunSummary[]>([['crashed', []], ['running', []], ['unreadable', []]]);
+  for (const run of runs) groups.get(groupOf(run))!.push(run);
+  for (const members of groups.values()) members.sort((a, b) => whenOf(b) - whenOf(a) || a.file.localeCompare(b.file));
+  return groups;
+}
+
+/** The crashed runs: what the badge and the status bar count. */
+export function crashedCount(runs: readonly RunSummary[]): number {
+  return runs.filter((run) => groupOf(run) === 'crashed').length;
+}
+
+/** `node app.js`: the program's command, its own path shortened to the file name and paths inside its working folder made relative. */
+export function commandLabel(run: RunSummary): string {
+  const program = run.header?.program;
+  if (!program || program.command.length === 0) return basename(run.file);
+  const [command, ...args] = program.command;
+  const shown = args.map((arg) => (isAbsolute(arg) && arg.startsWith(`${program.cwd}/`) ? relative(program.cwd, arg) : arg));
+  return oneLine([basename(command), ...shown].join(' '), 80);
+}
+
+/** "SIGSEGV · 2 min ago", "exit 3 · 5 s ago", "guard died · 1 h ago", "running since 10:02". */
+export function runDescription(run: RunSummary, now: number): string {
+  if (run.state === 'unreadable') return oneLine(run.reason, 80);
+  if (!run.header) return run.active ? 'starting' : 'guard died before its first save';
+  if (run.active && run.state === 'active') return `running · started ${ago(Date.parse(run.header.started), now)}`;
+  const exit = run.header.exit;
+  const why = exit ? (exit.signal ?? `exit ${exit.code}`) : 'guard died';
+  const pending = run.active ? ' · saving' : '';
+  return `${why}${pending} · ${ago(whenOf(run), now)}`;
+}
+
+/** The tooltip's lines (Markdown-free text): who, where, why, how big. */
+export function runDetails(run: RunSummary): string[] {
+  const lines = [`${run.state}: ${run.reason}`];
+  const header = run.header;
+  if (header) {
+    lines.push(
+      `command: ${oneLine(header.program.command.join(' '), 200)}`,
+      `program pid ${header.program.pid}, guard pid ${header.writer.pid} on ${header.writer.host}${header.writer.user ? ` (${header.writer.user})` : ''}`,
+      `cwd: ${header.program.cwd}`,
+      `started ${header.started}${header.ended ? `, ended ${header.ended}` : ''}`,
+      `${header.data.entries} value${header.data.entries === 1 ? '' : 's'}, ${formatBytes(header.data.size)} (${formatBytes(run.size)} on disk)`,
+    );
+  }
+  if (run.newestProblem) lines.push(`newest generation unreadable (${run.newestProblem}); the previous one is shown`);
+  lines.push(run.file);
+  return lines;
+}
+
+/** The crash notification: `"node app.js" crashed (SIGSEGV); 3 values rescued`. */
+export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): string {
+  const entries = run.header?.data.entries ?? 0;
+  const values = `${entries} value${entries === 1 ? '' : 's'} rescued`;
+  const exit = run.header?.exit;
+  const earlier = discovered === 'startup' ? ' earlier' : '';
+  // Quotes, not backticks: notifications show plain text.
+  if (!exit) return `The guard of "${commandLabel(run)}" died${earlier} without recording an end; ${values}`;
+  return `"${commandLabel(run)}" crashed${earlier} (${exit.signal ?? `exit code ${exit.code}`}); ${values}`;
+}
+
+export function keyDescription(key: KeyInfo): string {
+  return `${key.encoding} · ${formatBytes(key.size)}`;
+}
+
+/** "5 s ago", "2 min ago", "3 h ago", "4 days ago"; a time in the future (clock skew) is "just now". */
+export function ago(time: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - time) / 1000));
+  if (!Number.isFinite(seconds)) return 'at an unknown time';
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  const days = Math.floor(seconds / 86400);
+  return `${days} day${days === 1 ? '' : 's'} ago`;
+}
+
+/** When the run ended (or was last heard of): what a user sorts and reads by. */
+function whenOf(run: RunSummary): number {
+  const ended = run.header?.ended ? Date.parse(run.header.ended) : NaN;
+  return Number.isFinite(ended) ? ended : (run.modified ?? 0);
+}
+
+/** A header is a writer's word: keep a hostile command line from drawing on the view. */
+function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}

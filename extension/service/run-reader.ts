@@ -1,0 +1,116 @@
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { AUTOSAVE_EXTENSION, Encoding, encodingName, previousGenerationPath } from '@faultguard/protocol';
+import {
+  PAGE_BYTES,
+  WHOLE_VALUE_BYTES,
+  type RecoveredRun,
+  type RecoverRunParams,
+  type RunContents,
+  type SaveValueParams,
+  type ValueParams,
+  type ValueView,
+} from '@faultguard/protocol/recovery-service';
+import { AutosaveError, isActive, NotJsonError, fileNameForKey, readAutosave, removeAutosave, renderValue, writeValuesDirectory, type Autosave, type JudgeOptions } from '@faultguard/runtime';
+import { decompressWithWasm } from './wasm-xz';
+
+/** Runs kept decompressed: the one being looked at and a few before it. */
+const CACHED_RUNS = 3;
+
+/**
+ * Reads the data of autosaves for the editor: decompressed once (in WebAssembly, checked as the
+ * format asks) and kept while the file is unchanged, so that opening key after key of a run
+ * costs one decompression. Writes what the user asks to recover.
+ */
+export class RunReader {
+  private readonly cache = new Map<string, { stamp: string; autosave: Promise<Autosave> }>();
+
+  constructor(private readonly limits: () => { maxBytes: number; judge: JudgeOptions }) {}
+
+  async contents(file: string): Promise<RunContents> {
+    const { data, generation, fallback } = await this.read(file);
+    const keys = [...data.keys()].map((key) => {
+      const { encoding, bytes } = data.readRaw(key)!;
+      return { key, encoding: encodingName(encoding), size: bytes.length, fileName: fileNameForKey(key, encoding) };
+    });
+    return { file, keys, generation, ...(fallback !== undefined && { fallback }) };
+  }
+
+  async value({ file, key, extent }: ValueParams): Promise<ValueView> {
+    const { encoding, bytes } = await this.raw(file, key);
+    if (extent === 'whole' && bytes.length > WHOLE_VALUE_BYTES) {
+      throw new AutosaveError(file, 'too-large', `the value of ${JSON.stringify(key)} is ${bytes.length} bytes, more than can be shown whole (${WHOLE_VALUE_BYTES}); save it to a file instead`);
+    }
+    const partial = extent === 'page' && bytes.length > PAGE_BYTES;
+    const shown = partial ? bytes.subarray(0, PAGE_BYTES) : bytes;
+    let view: ReturnType<typeof renderValue>;
+    try {
+      view = renderValue(encoding, shown, partial);
+    } catch (error) {
+      if (!(error instanceof NotJsonError)) throw error;
+      view = renderValue(Encoding.Bytes, shown, partial); // a faulty writer's "JSON": its bytes, as they are
+    }
+    return { encoding: encodingName(encoding), rendering: view.rendering, text: view.text, size: bytes.length, shownBytes: shown.length };
+  }
+
+  async save({ file, key, target }: SaveValueParams): Promise<{ bytes: number }> {
+    const { bytes } = await this.raw(file, key);
+    writeFileSync(target, bytes, { mode: 0o600 }); // the editor's save dialog asked before replacing
+    return { bytes: bytes.length };
+  }
+
+  /** Writes every value into a new folder inside `into`, named after the autosave, with index.json. */
+  async recover({ file, into }: RecoverRunParams): Promise<RecoveredRun> {
+    // As `faultguard recover`: a live run's data is still changing, and it is not lost.
+    const activity = isActive(file, this.limits().judge);
+    if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); recover it once that run has ended`);
+    const { data } = await this.read(file);
+    const folder = newFolderIn(into, basename(file, AUTOSAVE_EXTENSION));
+    return { folder, files: writeValuesDirectory(data, folder) };
+  }
+
+  /** Removes the autosave with its previous generation; refuses a live run's. */
+  discard(file: string): string[] {
+    this.cache.delete(file);
+    return removeAutosave(file, this.limits().judge);
+  }
+
+  private async raw(file: string, key: string): Promise<{ encoding: number; bytes: Buffer }> {
+    const value = (await this.read(file)).data.readRaw(key);
+    if (!value) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(key)} (any more)`);
+    return value;
+  }
+
+  private read(file: string): Promise<Autosave> {
+    const stamp = stampOf(file);
+    const cached = this.cache.get(file);
+    if (cached?.stamp === stamp) return cached.autosave;
+    const autosave = readAutosave(file, { decompress: decompressWithWasm, maxBytes: this.limits().maxBytes });
+    autosave.catch(() => this.cache.delete(file)); // errors are not kept: the next try reads again
+    this.cache.delete(file);
+    this.cache.set(file, { stamp, autosave });
+    for (const old of this.cache.keys()) if (this.cache.size > CACHED_RUNS) this.cache.delete(old);
+    return autosave;
+  }
+}
+
+/** Which version of the files a cached read came from: any save changes it. */
+function stampOf(file: string): string {
+  return [file, previousGenerationPath(file)]
+    .map((path) => lstatSync(path, { throwIfNoEntry: false }))
+    .map((stat) => (stat ? `${stat.ino}:${stat.size}` : '-')) // not the time: the heartbeat moves it, saves replace the file
+    .join('/');
+}
+
+/** `into/name`, or `into/name-2`… if taken: a recovery never writes into an existing folder. */
+function newFolderIn(into: string, name: string): string {
+  for (let n = 1; ; n++) {
+    const folder = join(into, n === 1 ? name : `${name}-${n}`);
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+      return folder;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+// The recovery service's messages (protocol/RECOVERY-SERVICE.md), declared once for both sides:
+// the VS Code extension (client) and the service (server). Any LSP client can speak them.
+// Kept out of index.ts so that the runtime, which never talks to the service, bundles no JSON-RPC.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { AutosaveHeader } from './autosave-format';
+
+/** What the client asks the service to watch, and how to judge and read what it finds. */
+export interface ServiceSettings {
+  /** Absolute folders to watch (not recursively) for `*.fgsave`; a missing one is watched for. */
+  readonly folders: readonly string[];
+  /** For runs whose writer this machine cannot ask about: how old a heartbeat may get (seconds). */
+  readonly staleAfterSeconds?: number;
+  /** The service decompresses no autosave whose data is larger than this (bytes). */
+  readonly maxInspectedBytes: number;
+}
+
+export type RunStateName = 'active' | 'crashed' | 'orphaned' | 'unreadable';
+
+/** One autosave, from its header only: listing never decompresses. */
+export interface RunSummary {
+  readonly file: string;
+  /** The watched folder it was found in. */
+  readonly folder: string;
+  readonly state: RunStateName;
+  /** The writer still works on the file: hands off (no discard, no recover). */
+  readonly active: boolean;
+  /** Why that state: the exit ("segmentation fault (SIGSEGV)"), the liveness check, or the error. */
+  readonly reason: string;
+  /** Absent for an unreadable file and for an empty claim. */
+  readonly header?: AutosaveHeader;
+  /** Size of the newest generation on disk, bytes. */
+  readonly size: number;
+  /** Last heartbeat (ms since the epoch). */
+  readonly modified?: number;
+  /** Set when the header came from the previous generation: what is wrong with the newest. */
+  readonly newestProblem?: string;
+}
+
+/** A watched folder that cannot be read (it may appear later: it stays watched). */
+export interface FolderProblem {
+  readonly folder: string;
+  readonly message: string;
+}
+
+export interface RunsSnapshot {
+  readonly runs: readonly RunSummary[];
+  readonly problems: readonly FolderProblem[];
+}
+
+export interface RunCrashed {
+  readonly run: RunSummary;
+  /** `startup`: found when the folder was first scanned; `live`: it ended while watched. */
+  readonly discovered: 'startup' | 'live';
+}
+
+export interface KeyInfo {
+  readonly key: string;
+  /** `json`, `bytes`, `python-pickle`, or `tag-N` for an encoding this version does not know. */
+  readonly encoding: string;
+  /** Stored size, bytes. */
+  readonly size: number;
+  /** A safe file name for the value, as `faultguard recover` names it (`notes.json`, `photo.bin`). */
+  readonly fileName: string;
+}
+
+export interface RunContents {
+  readonly file: string;
+  readonly keys: readonly KeyInfo[];
+  /** `previous` when the newest generation was damaged; `fallback` then says why. */
+  readonly generation: 'newest' | 'previous';
+  readonly fallback?: string;
+}
+
+export interface ValueParams {
+  readonly file: string;
+  readonly key: string;
+  /** `page`: at most the first page (PAGE_BYTES of the value); `whole`: all of it. */
+  readonly extent: 'page' | 'whole';
+}
+
+/** How a value is shown: JSON pretty-printed, UTF-8 text, or a hex dump of the bytes. */
+export type Rendering = 'json' | 'text' | 'hex';
+
+export interface ValueView {
+  readonly encoding: string;
+  readonly rendering: Rendering;
+  readonly text: string;
+  /** The value's stored size, and how many of its bytes `text` shows. */
+  readonly size: number;
+  readonly shownBytes: number;
+}
+
+/** How much of a value a page shows: enough to read, little enough to open at once. */
+export const PAGE_BYTES = 256 * 1024;
+
+/** The most of a value the service renders whole (to copy or compare it); larger ones are saved to a file. */
+export const WHOLE_VALUE_BYTES = 16 * 1024 * 1024;
+
+export interface SaveValueParams {
+  readonly file: string;
+  readonly key: string;
+  /** Absolute path of the file to write: the value's bytes exactly as stored. */
+  readonly target: string;
+}
+
+export interface RecoverRunParams {
+  readonly file: string;
+  /** A folder that exists; the run's values go into a new folder inside it. */
+  readonly into: string;
+}
+
+export interface RecoveredRun {
+  readonly folder: string;
+  readonly files: readonly { readonly key: string; readonly file: string; readonly encoding: string; readonly size: number }[];
+}
+
+export interface FileParams {
+  readonly file: string;
+}
+
+export const ConfigureNotification = new NotificationType<ServiceSettings>('faultguard/configure');
+export const RunsChangedNotification = new NotificationType<RunsSnapshot>('faultguard/runsChanged');
+export const RunCrashedNotification = new NotificationType<RunCrashed>('faultguard/runCrashed');
+export const ListRunsRequest = new RequestType0<RunsSnapshot, void>('faultguard/listRuns');
+export const RefreshRequest = new RequestType0<RunsSnapshot, void>('faultguard/refresh');
+export const ReadRunRequest = new RequestType<FileParams, RunContents, void>('faultguard/readRun');
+export const ReadValueRequest = new RequestType<ValueParams, ValueView, void>('faultguard/readValue');
+export const SaveValueRequest = new RequestType<SaveValueParams, { readonly bytes: number }, void>('faultguard/saveValue');
+export const RecoverRunRequest = new RequestType<RecoverRunParams, RecoveredRun, void>('faultguard/recoverRun');
+export const DiscardRunRequest = new RequestType<FileParams, { readonly removed: readonly string[] }, void>('faultguard/discardRun');
