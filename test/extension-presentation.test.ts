@@ -90,16 +90,16 @@ test('ages and sizes read as a person would say them', () => {
 
 test('value URIs carry any key and file there and back, and name the tab after the key', () => {
   for (const key of ['notes', 'a/b\\c', '', 'ünï çødé ✓', '?#%&=']) {
-    const uri = valueUri('/some where/run.fgsave', key, 'json');
+    const uri = valueUri('/some where/run.fgsave', key);
     assert.equal(uri.scheme, VALUE_SCHEME);
     const again = valueOf({ scheme: uri.scheme, query: uri.query });
     assert.deepEqual(again, { file: '/some where/run.fgsave', key, extent: 'page' });
     // Through the string form too: what the editor stores and hands back.
-    const parsed = URI.parse(valueUri('/x.fgsave', key, 'bytes', 'whole').toString());
+    const parsed = URI.parse(valueUri('/x.fgsave', key, 'whole').toString());
     assert.deepEqual(valueOf(parsed), { file: '/x.fgsave', key, extent: 'whole' });
   }
-  assert.equal(valueUri('/f', 'notes', 'json').path, '/notes.json');
-  assert.equal(valueUri('/f', 'a/b', 'bytes').path, '/a∕b');
+  assert.equal(valueUri('/f', 'notes').path, '/notes');
+  assert.equal(valueUri('/f', 'a/b').path, '/a∕b');
   assert.equal(valueOf({ scheme: 'file', query: '' }), undefined);
   assert.equal(valueOf({ scheme: VALUE_SCHEME, query: '{"file":1}' }), undefined);
 });

@@ -13,17 +13,17 @@ import {
 import type { Node, RecoveryTree } from './recovery-tree';
 import type { ServiceClient } from './service-client';
 import { commandLabel, groupOf, runDescription } from './run-presentation';
+import type { ValueDocuments } from './value-documents';
 import { valueUri } from './value-uri';
 
 type ValueNode = { readonly run: RunSummary; readonly key: KeyInfo };
 
 /** The commands of the Recovery view and the palette; each says what went wrong, naming the file. */
-export function registerCommands(service: ServiceClient, tree: RecoveryTree, view: vscode.TreeView<Node>): vscode.Disposable[] {
+export function registerCommands(service: ServiceClient, tree: RecoveryTree, view: vscode.TreeView<Node>, documents: ValueDocuments): vscode.Disposable[] {
   const ask = service.client;
   const commands: Record<string, (...args: never[]) => unknown> = {
     'faultguard.openValue': async ({ run, key }: ValueNode) => {
-      const document = await vscode.workspace.openTextDocument(valueUri(run.file, key.key, key.encoding));
-      await vscode.window.showTextDocument(document, { preview: true });
+      await documents.show(valueUri(run.file, key.key));
     },
     'faultguard.saveValue': async ({ run, key }: ValueNode) => {
       const target = await vscode.window.showSaveDialog({
@@ -38,7 +38,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       const [other] = (await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: defaultFolder(), title: vscode.l10n.t('Compare "{0}" with…', key.key) })) ?? [];
       if (!other) return;
       const title = vscode.l10n.t('{0} (rescued) ↔ {1}', key.key, basename(other.fsPath));
-      await vscode.commands.executeCommand('vscode.diff', valueUri(run.file, key.key, key.encoding, 'whole'), other, title);
+      await vscode.commands.executeCommand('vscode.diff', valueUri(run.file, key.key, 'whole'), other, title);
     },
     'faultguard.copyValue': async ({ run, key }: ValueNode) => {
       const view = await ask.sendRequest(ReadValueRequest, { file: run.file, key: key.key, extent: 'whole' });

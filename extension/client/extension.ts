@@ -19,6 +19,7 @@ export interface FaultguardApi {
 export async function activate(context: vscode.ExtensionContext): Promise<FaultguardApi> {
   const service = new ServiceClient(context);
   const tree = new RecoveryTree(service);
+  const documents = new ValueDocuments(service);
   const view = vscode.window.createTreeView<Node>('faultguard.runs', { treeDataProvider: tree, showCollapseAll: true });
   const guardedRuns = new GuardedRuns(context.asAbsolutePath('extension/dist/faultguard.js'));
   const updateView = () => {
@@ -34,8 +35,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Faultg
     view,
     new CrashAlerts(service),
     service.onRuns(updateView),
-    vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, new ValueDocuments(service)),
-    ...registerCommands(service, tree, view),
+    vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
+    ...registerCommands(service, tree, view, documents),
     vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),
     vscode.debug.registerDebugConfigurationProvider('node', guardedRuns),

@@ -1,14 +1,14 @@
-// The URIs of the read-only documents that show rescued values: `faultguard-value:/<key>.json?…`.
-// The path is only what the tab shows (the key, with `.json` for JSON so the editor colours it);
-// the query says which autosave, key and extent. Pure (vscode-uri), so it is tested without an editor.
+// The URIs of the read-only documents that show rescued values: `faultguard-value:/<key>?…`.
+// The path is only what the tab shows (the key); the query says which autosave, key and extent.
+// Pure (vscode-uri), so it is tested without an editor.
 import { URI } from 'vscode-uri';
 import type { ValueParams } from '@faultguard/protocol/recovery-service';
 
 export const VALUE_SCHEME = 'faultguard-value';
 
-export function valueUri(file: string, key: string, encoding: string, extent: ValueParams['extent'] = 'page'): URI {
+export function valueUri(file: string, key: string, extent: ValueParams['extent'] = 'page'): URI {
   const name = key.replace(/[/\\]/g, '∕') || '(empty key)';
-  return URI.from({ scheme: VALUE_SCHEME, path: `/${name}${encoding === 'json' ? '.json' : ''}`, query: JSON.stringify({ file, key, extent }) });
+  return URI.from({ scheme: VALUE_SCHEME, path: `/${name}`, query: JSON.stringify({ file, key, extent }) });
 }
 
 /** The value a URI names, or undefined for a URI this extension did not make. */

@@ -46,7 +46,7 @@ suite('Faultguard recovery', () => {
   });
 
   test('a value opens as a read-only document, pretty-printed', async () => {
-    const document = await vscode.workspace.openTextDocument(valueUri(file, 'notes', 'json'));
+    const document = await vscode.workspace.openTextDocument(valueUri(file, 'notes'));
     assert.equal(document.getText(), '{\n  "text": "rescued"\n}\n');
   });
 });

@@ -9,23 +9,48 @@ export type ValueRendering = 'json' | 'text' | 'hex';
 /** A value tagged JSON whose bytes are not JSON: a faulty writer, shown as bytes instead by callers that can. */
 export class NotJsonError extends Error {}
 
-/**
- * Renders a whole value. `partial` says the bytes are only the value's beginning: JSON is then
- * shown as the text it is, since a cut document cannot be parsed.
- */
-export function renderValue(encoding: number, bytes: Uint8Array, partial = false): { rendering: ValueRendering; text: string } {
+export interface RenderOptions {
+  /** The bytes are only the value's beginning: JSON is then shown as the text it is, since a cut document cannot be parsed. */
+  readonly partial?: boolean;
+  /** A JSON string is shown as its text (a document's text reads as text, not as one quoted line). */
+  readonly stringsAsText?: boolean;
+}
+
+/** Renders a value's bytes for people. */
+export function renderValue(encoding: number, bytes: Uint8Array, { partial = false, stringsAsText = false }: RenderOptions = {}): { rendering: ValueRendering; text: string } {
   if (encoding === Encoding.Json && !partial) {
+    let value: unknown;
     try {
-      return { rendering: 'json', text: `${JSON.stringify(JSON.parse(Buffer.from(bytes).toString('utf8')), null, 2)}\n` };
+      value = JSON.parse(Buffer.from(bytes).toString('utf8'));
     } catch {
       throw new NotJsonError('tagged JSON but is not JSON');
     }
+    if (stringsAsText && typeof value === 'string') return { rendering: 'text', text: value };
+    return { rendering: 'json', text: `${JSON.stringify(value, null, 2)}\n` };
+  }
+  if (encoding === Encoding.Json && stringsAsText) {
+    const text = stringBeginning(Buffer.from(wholeCharacters(bytes)).toString('utf8'));
+    if (text !== undefined) return { rendering: 'text', text };
   }
   if (encoding === Encoding.Json || encoding === Encoding.Bytes) {
     const text = asText(partial ? wholeCharacters(bytes) : bytes);
     if (text !== undefined) return { rendering: 'text', text };
   }
   return { rendering: 'hex', text: hexDump(bytes) };
+}
+
+/** The text of a JSON string cut short (`"line one\nline tw`), or undefined if it is not one. */
+function stringBeginning(json: string): string | undefined {
+  if (!json.startsWith('"')) return undefined;
+  // Drop an escape cut in the middle: a last `\` or `\uXX` that is not itself an escaped backslash.
+  const cut = /(\\+)(u[0-9a-fA-F]{0,3})?$/.exec(json);
+  const whole = cut && cut[1].length % 2 === 1 ? json.slice(0, cut.index + cut[1].length - 1) : json;
+  try {
+    const text = JSON.parse(`${whole}"`) as unknown;
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bytes up to the last whole UTF-8 character: a page may end inside one. */
