@@ -77,6 +77,12 @@ def _check_arguments(launch: Any, rescue: Any, autosave_interval: Any, autosave_
         raise ValueError("faultguard.start: autosave_interval must be a positive number of seconds")
     if not isinstance(autosave_file, (str, os.PathLike)):
         raise TypeError("faultguard.start: autosave_file must be a path")
+
+
+def _check_autosave_free(autosave_file: Any) -> None:
+    """The original's rule: never write to an existing autosave file (the guard claims it once this passes)."""
+    if autosave_file is None:
+        return
     path = os.fspath(autosave_file)
     if os.path.lexists(path) and not os.path.isdir(path):
         raise RuntimeError("The given autosave file already exists")
@@ -145,6 +151,7 @@ def start(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any = No
         # so that code after start() runs only in the caller, as with the original's child process.
         _call(launch, _connect.connect(), [], args)
         sys.exit(0)
+    _check_autosave_free(autosave_file)
     argv = [*find_guard(), "run", "--quiet"]
     if autosave_file is not None:
         argv += ["--autosave", os.fspath(autosave_file), "--interval", repr(float(autosave_interval))]  # type: ignore[arg-type]
