@@ -1,0 +1,14 @@
+"""The one error type of autosave reading, like the TypeScript client's AutosaveError."""
+
+
+class AutosaveError(RuntimeError):
+    """A problem with an autosave file. A RuntimeError, as the original's recover() raises.
+
+    `problem` says what kind: missing, claim, unreadable, invalid, too-large, live, unavailable.
+    """
+
+    def __init__(self, path: str, problem: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.problem = problem
+        self.reason = message

@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { CLI, ROOT } from '../../helpers/processes';
+import type { Client } from './client';
+
+export const PYTHON = process.env.PYTHON ?? 'python3';
+
+export const python: Client = {
+  name: 'Python',
+  command: (configFile) => ({
+    command: PYTHON,
+    args: [join(ROOT, 'test', 'fixtures', 'python', 'conformance_driver.py'), configFile],
+    // The package from this repository, and this repository's guard (what the client would find anyway).
+    env: { PYTHONPATH: join(ROOT, 'runtime', 'python'), FAULTGUARD_CLI: CLI },
+  }),
+  nativeValues: { 'pickled-set': 'python-pickle' },
+};
