@@ -140,7 +140,7 @@ test('recover refuses a live run; rm refuses it without --force; bad usage is ex
   assert.equal(existsSync(join(dir.path, 'never')), false);
   const kept = await cli('rm', liveFile);
   assert.equal(kept.code, 1);
-  assert.match(kept.stderr, /belongs to a live run .* not removing it without --force/);
+  assert.match(kept.stderr, /belongs to a live run .* not removing it while that run lives \(--force removes it anyway\)/);
   assert.ok(existsSync(liveFile));
   for (const args of [['recover', crashed], ['inspect'], ['rm'], ['ls', '--bogus'], ['inspect', crashed, 'a', 'b'], ['inspect', '--raw', crashed], ['recover', crashed, '--out', 'x', '--max-size', 'lots']]) {
     const usage = await cli(...args);

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { formatBytes } from '@faultguard/protocol';
 import {
   DiscardRunRequest,
   ReadValueRequest,
@@ -22,8 +23,12 @@ type ValueNode = { readonly run: RunSummary; readonly key: KeyInfo };
 export function registerCommands(service: ServiceClient, tree: RecoveryTree, view: vscode.TreeView<Node>, documents: ValueDocuments): vscode.Disposable[] {
   const ask = service.client;
   const commands: Record<string, (...args: never[]) => unknown> = {
-    'faultguard.openValue': async ({ run, key }: ValueNode) => {
-      await documents.show(valueUri(run.file, key.key));
+    'faultguard.openValue': async (node: ValueNode) => {
+      const { partial } = await documents.show(valueUri(node.run.file, node.key.key));
+      if (!partial) return;
+      const save = vscode.l10n.t('Save Whole Value…');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is {1}: the editor shows its first page.', node.key.key, formatBytes(node.key.size)), save);
+      if (choice === save) await vscode.commands.executeCommand('faultguard.saveValue', node);
     },
     'faultguard.saveValue': async ({ run, key }: ValueNode) => {
       const target = await vscode.window.showSaveDialog({
@@ -78,9 +83,9 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
     },
     'faultguard.showLog': () => service.showLog(),
     'faultguard.inspectRun': async (file: string) => {
+      await vscode.commands.executeCommand('faultguard.runs.focus');
       const node = tree.runNode(file);
       if (node) await view.reveal(node, { select: true, focus: true, expand: true });
-      else await vscode.commands.executeCommand('faultguard.runs.focus');
     },
   };
   return Object.entries(commands).map(([id, handler]) =>

@@ -36,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Faultg
     new CrashAlerts(service),
     service.onRuns(updateView),
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
+    vscode.workspace.onDidCloseTextDocument((document) => documents.forget(document.uri)),
     ...registerCommands(service, tree, view, documents),
     vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),

@@ -42,9 +42,10 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return crashedCount(this.service.snapshot.runs);
   }
 
-  /** The node of a run, for reveal(): the same object the tree was given. */
+  /** The node of a run, for reveal(): the one the tree was given, or one for a run not shown yet. */
   runNode(file: string): Node | undefined {
-    return this.nodes.get(file);
+    const run = this.service.snapshot.runs.find((candidate) => candidate.file === file);
+    return this.nodes.get(file) ?? (run && this.runNodeFor(run));
   }
 
   getParent(node: Node): Node | undefined {

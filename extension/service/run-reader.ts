@@ -45,10 +45,10 @@ export class RunReader {
     const shown = partial ? bytes.subarray(0, PAGE_BYTES) : bytes;
     let view: ReturnType<typeof renderValue>;
     try {
-      view = renderValue(encoding, shown, partial);
+      view = renderValue(encoding, shown, { partial, stringsAsText: true });
     } catch (error) {
       if (!(error instanceof NotJsonError)) throw error;
-      view = renderValue(Encoding.Bytes, shown, partial); // a faulty writer's "JSON": its bytes, as they are
+      view = renderValue(Encoding.Bytes, shown, { partial }); // a faulty writer's "JSON": its bytes, as they are
     }
     return { encoding: encodingName(encoding), rendering: view.rendering, text: view.text, size: bytes.length, shownBytes: shown.length };
   }

@@ -19,7 +19,7 @@ export const decompressWithWasm: Decompress = async (fd, start, end, maxBytes, o
   try {
     for await (const chunk of new XzReadableStream(source.stream) as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.length;
-      if (size > Infinity) throw new Error(`data decompresses to more than the ${maxBytes} bytes the header announces`);
+      if (size > maxBytes) throw new Error(`data decompresses to more than the ${maxBytes} bytes the header announces`);
       chunks.push(chunk); // a copy already: the decoder slices it out of its memory
       onProgress?.(size);
     }

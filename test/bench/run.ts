@@ -7,12 +7,13 @@ import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
 import { killAlive } from './processes';
 import { printReport, writeReport, type Figure } from './report';
+import { RECOVERY_SERVICE } from './recovery-service';
 import { RESCUE_LATENCY } from './rescue-latency';
 import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST];
+const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...RECOVERY_SERVICE];
 
 async function main(): Promise<void> {
   const scratch = createScratch();

@@ -17,7 +17,7 @@ export function removeAutosave(file: string, options: JudgeOptions & { readonly 
   if (!options.force) {
     try {
       const activity = isActive(file, options);
-      if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); not removing it without --force`);
+      if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); not removing it while that run lives`);
     } catch (error) {
       // Unreadable or damaged files go as asked; a missing one only if it left something behind.
       if (!(error instanceof AutosaveError) || error.problem === 'live' || (error.problem === 'missing' && related.length === 0)) throw error;

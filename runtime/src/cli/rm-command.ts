@@ -37,7 +37,8 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
       if (!parsed.options.has('quiet')) process.stdout.write(`removed ${printable(removed.map((path) => basename(path)).join(', '))}\n`);
     } catch (error) {
       if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
-      process.stderr.write(`faultguard: ${printable((error as Error).message)}\n`);
+      const hint = error instanceof AutosaveError && error.problem === 'live' ? ' (--force removes it anyway)' : '';
+      process.stderr.write(`faultguard: ${printable((error as Error).message)}${hint}\n`);
       process.exitCode = 1;
     }
   }
