@@ -30,7 +30,7 @@ test('the example: a real SIGSEGV in launch, the rescue gets exit code -11 and t
 
 // The original faultguard's own example (PyPI page of 1.0.3, in the reference documents), run as
 // it is: same import, numpy array, ctypes.string_at(0) at i == 7.
-const SEED = '/work/shared/seeds/001_239ac8de4ea7adcf.txt';
+const SEED = join(ROOT, '..', 'shared', 'seeds', '001_239ac8de4ea7adcf.txt');
 test("the original faultguard's example runs unchanged", { skip: existsSync(SEED) ? false : 'the reference documents are not here' }, async () => {
   const page = readFileSync(SEED, 'utf8');
   const source = page.slice(page.indexOf('import faultguard\n'), page.indexOf('    main()\n') + '    main()\n'.length);
@@ -40,6 +40,12 @@ test("the original faultguard's example runs unchanged", { skip: existsSync(SEED
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^Launching demo\n/);
   assert.match(result.stdout, /Fault occured\. Exit code: -11\. Rescued data:\nimportant_data_1: .+\nimportant_data_2: Hello World01234567\n$/);
+});
+
+test('a relative script that changes its working folder before start() is run again, not reported as a crash', async () => {
+  const result = await run(PYTHON, ['chdir_app.py', dir.path], { cwd: FIXTURES, env });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'launched\nreturned 0\n', result.stderr);
 });
 
 test('faultguard run -- python3 app.py: the program connects through the environment, --on-crash gets its data', async () => {

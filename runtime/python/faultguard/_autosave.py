@@ -165,7 +165,8 @@ def read_data(path: str, max_bytes: int) -> Tuple[Dict[str, Any], bytes]:
         head = read_head(path, fd)
         if head.header is None:
             raise AutosaveError(path, "claim", "empty: a run is starting, or its guard died before its first save")
-        meta = head.header["data"]
+        # Whole numbers, checked by header_problems(), but perhaps written as 3.0 (§7.2): ints from here on.
+        meta = {name: int(head.header["data"][name]) for name in ("entries", "size", "compressedSize", "crc32")}
         if meta["compressedSize"] != head.size - head.data_offset:
             raise AutosaveError(path, "invalid", "data cut short, or appended to")
         if meta["size"] > max_bytes:

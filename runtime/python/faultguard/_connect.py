@@ -38,16 +38,18 @@ def connect() -> Optional[FaultguardDict]:
         raise RuntimeError(f"faultguard: the guard speaks protocol {protocol!r}, this client only {PROTOCOL!r}; "
                            "not connecting")
     # O_RDWR only: never create, truncate or append (§1 step 3, §4.4). Python opens non-inheritable.
-    fd = os.open(path, os.O_RDWR)
+    fd = -1
     try:
+        fd = os.open(path, os.O_RDWR)
         size = os.fstat(fd).st_size
         scan = _journal.scan(_read_exactly(fd, size, 0))
         if scan.damage is not None:
             raise _journal.JournalError(f"damaged at offset {scan.damage.offset} ({scan.damage.reason}); "
                                         "not appending after damage")
     except (OSError, _journal.JournalError) as error:
-        os.close(fd)
-        raise RuntimeError(f"faultguard: cannot use the journal {path}: {error}") from None
+        if fd >= 0:
+            os.close(fd)
+        raise RuntimeError(f"faultguard: cannot use the journal {path!r}: {error}") from None
     # Processes started from here on must not find the journal: they would be a second writer (§4.5).
     os.environ.pop(JOURNAL_VARIABLE, None)
     os.environ.pop(PROTOCOL_VARIABLE, None)

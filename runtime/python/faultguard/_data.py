@@ -105,7 +105,7 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
             start = self._end
             try:
                 _write_all(self._fd, (head, value), start)
-            except OSError:
+            except BaseException:  # an OSError, or a KeyboardInterrupt between two writes
                 try:
                     os.ftruncate(self._fd, start)  # the next record overwrites the torn bytes otherwise
                 except OSError:
@@ -122,11 +122,15 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
 
 
 class RescuedData(Mapping):  # type: ignore[type-arg]
-    """Data handed to a rescue or a recovery: read-only; `exit` is the exit record (§5), or None if unknown."""
+    """Data handed to a rescue or a recovery: read-only; `exit` is the exit record (§5), or None if unknown.
+
+    `fallback` is None, or, when recover() read the previous generation, why the newest could not be read.
+    """
 
     def __init__(self, entries: Dict[str, Tuple[int, bytes]], exit: Optional[Dict[str, Any]]) -> None:
         self._entries = entries
         self.exit = exit
+        self.fallback: Optional[str] = None  # recover(): why the newest generation could not be read, if it was not
 
     @classmethod
     def from_journal(cls, journal: bytes, exit: Optional[Dict[str, Any]]) -> "RescuedData":

@@ -1,4 +1,4 @@
-"""The one error type of autosave reading, like the TypeScript client's AutosaveError."""
+"""The one error type of autosave reading, like the TypeScript client's AutosaveError, and the warning."""
 
 
 class AutosaveError(RuntimeError):
@@ -12,3 +12,7 @@ class AutosaveError(RuntimeError):
         self.path = path
         self.problem = problem
         self.reason = message
+
+
+class FaultguardWarning(UserWarning):
+    """Something the caller should know that is not an error: recover() read the previous generation."""

@@ -2,7 +2,7 @@
 import os
 import socket
 import time
-from typing import Any, Dict, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 ALIVE, GONE, UNKNOWN = "alive", "gone", "unknown"
 DEFAULT_CLAIM_STALE_SECONDS = 10.0
@@ -17,6 +17,14 @@ class Judgement(NamedTuple):
 def _read_text(path: str) -> str:
     with open(path, encoding="utf-8") as file:
         return file.read().strip()
+
+
+def process_stat(pid: int) -> List[str]:
+    """The fields of /proc/<pid>/stat after the command name, from the state (field 3) on."""
+    with open(f"/proc/{pid}/stat", "rb") as file:
+        stat = file.read()
+    # The command name, in parentheses, may hold anything, ")" and bytes that are not UTF-8 included.
+    return stat.rpartition(b")")[2].decode("ascii", "replace").split()
 
 
 def _own(read: Any) -> str:
@@ -38,7 +46,7 @@ def writer_liveness(writer: Dict[str, Any]) -> Any:
     if writer.get("pidNamespace") and namespace and writer["pidNamespace"] != namespace:
         return UNKNOWN, f"in another PID namespace ({writer['pidNamespace']}, a container?)"
     try:
-        stat = _read_text(f"/proc/{pid}/stat")
+        fields = process_stat(pid)
     except OSError:
         try:
             os.kill(pid, 0)
@@ -47,7 +55,6 @@ def writer_liveness(writer: Dict[str, Any]) -> Any:
         except OSError:
             pass
         return GONE, f"process {pid} no longer exists"
-    fields = stat.rpartition(")")[2].split()  # the command name, in parentheses, may hold anything
     if fields[0] in ("Z", "X"):
         return GONE, f"process {pid} has exited"
     if writer["startTime"] and fields[19] != writer["startTime"]:  # field 22, counted from field 3

@@ -1,29 +1,30 @@
 """What the next launch does with autosaves, as the original's recover()/is_active() (SPEC §7.5 "Which file", §7.8)."""
 import os
 import re
+import warnings
 from typing import Any, Callable, Optional
 
 from . import _autosave, _liveness
 from ._data import RescuedData
-from ._errors import AutosaveError
+from ._errors import AutosaveError, FaultguardWarning
+
+
+def _head(path: str) -> _autosave.Head:
+    fd = _autosave.open_autosave(path)
+    try:
+        return _autosave.read_head(path, fd)
+    finally:
+        os.close(fd)
 
 
 def judge(path: str, stale_after: Optional[float] = None) -> _liveness.Judgement:
     """The one rule of §7.5 ("Which file"): the head of <path>, a claim, else the head of <path>.prev."""
     path = os.fspath(path)
     try:
-        fd = _autosave.open_autosave(path)
-        try:
-            head = _autosave.read_head(path, fd)
-        finally:
-            os.close(fd)
+        head = _head(path)
     except AutosaveError as newest:
         try:
-            fd = _autosave.open_autosave(path + ".prev")
-            try:
-                head = _autosave.read_head(path + ".prev", fd)
-            finally:
-                os.close(fd)
+            head = _head(path + ".prev")
         except AutosaveError:
             raise newest from None
         if head.header is None:
@@ -48,7 +49,8 @@ def recover(rescue: Callable[[RescuedData], Any], autosave_file: str, *,
     """Calls rescue(data) with an autosave's data; returns 0 (newest generation read) or 1 (the previous one).
 
     Refuses a live run's file (RuntimeError, as the original). `data.exit` is how the run ended,
-    None if its guard died before recording it. The files stay: remove_autosave() them once the data is safe.
+    None if its guard died before recording it. After a fallback to the previous generation,
+    `data.fallback` says why the newest could not be read (else None) and a FaultguardWarning is issued. The files stay: remove_autosave() them once the data is safe.
     """
     if not callable(rescue):
         raise TypeError("faultguard.recover: rescue must be callable")
@@ -57,7 +59,16 @@ def recover(rescue: Callable[[RescuedData], Any], autosave_file: str, *,
     if judgement.active:
         raise AutosaveError(path, "live", f"belongs to a live run ({judgement.reason}); recover it once that run has ended")
     read = _autosave.read_generations(path, max_bytes)
-    rescue(RescuedData.from_journal(read.journal, read.header["exit"]))
+    exit = read.header["exit"]
+    if exit is not None:  # whole numbers may be written as 3.0 (§7.2): the rescue gets ints
+        exit = {**exit, "status": int(exit["status"]), "code": None if exit["code"] is None else int(exit["code"])}
+    data = RescuedData.from_journal(read.journal, exit)
+    if read.fallback is not None:
+        # §7.3: a reader that falls back says so, and why the newest could not be read.
+        data.fallback = read.fallback
+        warnings.warn(f"faultguard: read the previous generation ({path}.prev): {read.fallback}", FaultguardWarning,
+                      stacklevel=2)
+    rescue(data)
     return read.generation
 
 

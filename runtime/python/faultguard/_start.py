@@ -40,6 +40,12 @@ def find_guard() -> List[str]:
     if candidate is None:
         raise RuntimeError(f"faultguard: cannot find the guard: set {CLI_VARIABLE} to the faultguard CLI "
                            "(runtime/dist/cli.js, built by `npm run build`) or put `faultguard` on PATH")
+    # A command name is looked up on PATH, a path (or a .js file, which node opens) taken as it is.
+    found = shutil.which(candidate) if os.sep not in candidate and not candidate.endswith(".js") else candidate
+    if found is None or not os.path.isfile(found):
+        raise RuntimeError(f"faultguard: cannot find the guard {candidate} ({CLI_VARIABLE}): no such file"
+                           f"{'' if found else ' on PATH'}; set {CLI_VARIABLE} to the faultguard CLI "
+                           "(runtime/dist/cli.js, built by `npm run build`)")
     if not candidate.endswith(".js"):
         return [candidate]
     node = shutil.which("node")
@@ -48,11 +54,31 @@ def find_guard() -> List[str]:
     return [node, candidate]
 
 
+def _initial_cwd() -> Optional[str]:
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
+# Where the program started (when this package is imported, with the program's first imports): a
+# relative script path means this folder, even after the program's os.chdir().
+_INITIAL_CWD = _initial_cwd()
+
+
+def _script(path: str) -> str:
+    return os.path.join(_INITIAL_CWD, path) if _INITIAL_CWD is not None else path
+
+
 def _this_program() -> List[str]:
     """The command line that runs this program again: interpreter, its options, the script or module, the arguments."""
     orig_argv = getattr(sys, "orig_argv", None)  # Python 3.10+: exactly as started, -c and -m included
     if orig_argv and sys.argv[0] not in ("", "-"):
-        return [sys.executable, *orig_argv[1:]]
+        command = [sys.executable, *orig_argv[1:]]
+        at = len(orig_argv) - len(sys.argv)  # where sys.argv[0] is, if it is the script's path
+        if sys.argv[0] != "-c" and 0 < at and command[at] == sys.argv[0]:
+            command[at] = _script(sys.argv[0])
+        return command
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     flags: List[str] = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
@@ -61,7 +87,7 @@ def _this_program() -> List[str]:
     if sys.argv[0] in ("", "-", "-c"):
         raise RuntimeError("faultguard.start() runs this program again as the guarded child, "
                            "so it needs a script or module (`python3 app.py`), not standard input or an interactive session")
-    return [sys.executable, *flags, sys.argv[0], *sys.argv[1:]]
+    return [sys.executable, *flags, _script(sys.argv[0]), *sys.argv[1:]]
 
 
 def _check_arguments(launch: Any, rescue: Any, autosave_interval: Any, autosave_file: Any) -> None:
@@ -121,17 +147,27 @@ def _run_guard(argv: List[str]) -> int:
     """Runs the guard to its end; meanwhile this process survives the terminal's signals and passes on kill's."""
     sys.stdout.flush()
     sys.stderr.flush()
-    process = subprocess.Popen(argv)
+    started: List[subprocess.Popen] = []  # type: ignore[type-arg]
+    pending: List[int] = []  # sent to this process before the guard was there to be told
+
+    def relay(number: int, _frame: Any) -> None:
+        if started:
+            started[0].send_signal(number)
+        else:
+            pending.append(number)
+
     previous = {}
-    if threading.current_thread() is threading.main_thread():
-        def relay(number: int, _frame: Any) -> None:
-            process.send_signal(number)
-        for name in _TERMINAL_SIGNALS + _RELAYED_SIGNALS:
-            number = getattr(signal, name)
-            # A Python handler, not SIG_IGN: the guard must not inherit an ignored signal.
-            previous[number] = signal.signal(number, relay if name in _RELAYED_SIGNALS else lambda *_: None)
     try:
-        return process.wait()
+        # The handlers first: a `kill <pid>` as the guard starts must not end this process.
+        if threading.current_thread() is threading.main_thread():
+            for name in _TERMINAL_SIGNALS + _RELAYED_SIGNALS:
+                number = getattr(signal, name)
+                # A Python handler, not SIG_IGN: the guard must not inherit an ignored signal.
+                previous[number] = signal.signal(number, relay if name in _RELAYED_SIGNALS else lambda *_: None)
+        started.append(subprocess.Popen(argv))
+        while pending:
+            started[0].send_signal(pending.pop(0))
+        return started[0].wait()
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -71,30 +71,58 @@ def encode(key: str, value: Any) -> Tuple[int, bytes]:
         # Anything with the buffer protocol (array.array, a numpy array) is bytes, as typed arrays
         # are for the TypeScript client: its raw memory, in C order.
         try:
-            return BYTES, memoryview(value).tobytes()
+            view = memoryview(value)
         except TypeError:
             pass
+        else:
+            if view.ndim == 0:  # a scalar (numpy.float64(1.5), ctypes.c_int(5)): its raw bytes would lose what it is
+                raise TypeError(f"faultguard: cannot store {key!r}: a {type(value).__name__} is a scalar, not an array "
+                                "of bytes (store it as a number, e.g. value.item(), or as faultguard.Pickled(value))")
+            return BYTES, view.tobytes()
     _check_json(key, value)
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     try:
-        return JSON, text.encode("utf-8")
+        return JSON, _dumps(key, value, False).encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate in a string: escaped as \udXXX it is valid JSON text that every reader
         # decodes as it was; written raw it would be ill-formed UTF-8.
-        return JSON, json.dumps(value, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return JSON, _dumps(key, value, True).encode("ascii")
+
+
+def _dumps(key: str, value: Any, ensure_ascii: bool) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=ensure_ascii, separators=(",", ":"), allow_nan=False)
+    except RecursionError:  # nesting deeper than the interpreter's recursion limit
+        raise TypeError(f"faultguard: cannot store {key!r}: it is nested too deeply for JSON") from None
+
+
+_LEAVE = object()  # on the stack after a container's members: the walk has left that container
 
 
 def _check_json(key: str, value: Any) -> None:
-    """Refuses what json.dumps would store as something else (non-string dict keys, NaN) or cannot store."""
-    stack = [value]
+    """Refuses what json.dumps would store as something else (non-string dict keys, NaN) or cannot store.
+
+    A container that holds itself (`a.append(a)`) is refused too: json.dumps would recurse for ever.
+    """
+    path = set()  # the ids of the containers from `value` down to the item being looked at
+    stack: list = [value]
     while stack:
         item = stack.pop()
+        if item is _LEAVE:
+            path.discard(id(stack.pop()))
+            continue
         if item is None or isinstance(item, (str, bool, int)):
             continue
         if isinstance(item, float):
             if not math.isfinite(item):
                 raise TypeError(f"faultguard: cannot store {key!r}: {item} is not a JSON number")
-        elif isinstance(item, (list, tuple)):
+            continue
+        if isinstance(item, (list, tuple, dict)):
+            if id(item) in path:
+                raise TypeError(f"faultguard: cannot store {key!r}: a {type(item).__name__} in it contains itself, "
+                                "which JSON cannot hold")
+            path.add(id(item))
+            stack += (item, _LEAVE)
+        if isinstance(item, (list, tuple)):
             stack.extend(item)
         elif isinstance(item, dict):
             for name, member in item.items():

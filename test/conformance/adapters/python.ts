@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CLI, ROOT } from '../../helpers/processes';
 import type { Client } from './client';
 
@@ -10,7 +10,8 @@ export const python: Client = {
     command: PYTHON,
     args: [join(ROOT, 'test', 'fixtures', 'python', 'conformance_driver.py'), configFile],
     // The package from this repository, and this repository's guard (what the client would find anyway).
-    env: { PYTHONPATH: join(ROOT, 'runtime', 'python'), FAULTGUARD_CLI: CLI },
+    // TMPDIR: start()'s hand-off folder, left behind when the caller is killed, goes with the scenario's folder.
+    env: { PYTHONPATH: join(ROOT, 'runtime', 'python'), FAULTGUARD_CLI: CLI, TMPDIR: dirname(configFile) },
   }),
   nativeValues: { 'pickled-set': 'python-pickle' },
 };
