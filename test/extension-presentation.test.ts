@@ -22,8 +22,7 @@ let running: Running;
 
 /** A run as the service summarizes it: the runtime's listing of the file, with its folder. */
 function summaryOf(file: string): RunSummary {
-  const { state, active, reason, header, size, modified, newestProblem } = describeAutosave(file);
-  return { file, folder, state, active, reason, size, ...(header && { header }), ...(modified !== undefined && { modified }), ...(newestProblem && { newestProblem }) };
+  return { ...describeAutosave(file), folder };
 }
 
 before(async () => {

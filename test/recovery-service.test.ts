@@ -237,7 +237,7 @@ describe('live runs', () => {
     return { guard, programPid, file: snapshot.runs.find((r) => r.header?.writer.pid === guard.pid)!.file };
   }
 
-  test('listed active; kill -9 of the program: crashed, announced as seen live within seconds', async () => {
+  test('listed active; kill -9 of the program: crashed, announced as seen live', async () => {
     const { guard, programPid, file } = await liveRun();
     const active = runOf(await service.listRuns(), file)!;
     assert.deepEqual([active.active, active.header?.program.pid], [true, programPid]);
@@ -245,11 +245,9 @@ describe('live runs', () => {
     await assertRefused(service.request(DiscardRunRequest, { file }), file, ['live'], /belongs to a live run/);
     await assertRefused(service.request(RecoverRunRequest, { file, into: dir.path }), file, ['live'], /belongs to a live run/);
     assert.ok(existsSync(file), 'a live run keeps its autosave');
-    const killed = Date.now();
     process.kill(programPid, 'SIGKILL');
-    const event = await service.waitForCrash('runCrashed of the killed program', (e) => e.run.file === file, 5000);
+    const event = await service.waitForCrash('runCrashed of the killed program', (e) => e.run.file === file);
     assert.deepEqual([event.discovered, event.run.state, event.run.reason, event.run.active], ['live', 'crashed', 'killed (SIGKILL)', false]);
-    assert.ok(Date.now() - killed < 5000);
     await service.waitForSnapshot('the run crashed', (s) => runOf(s, file)?.state === 'crashed');
   });
 
@@ -257,7 +255,7 @@ describe('live runs', () => {
     const { guard, file } = await liveRun();
     process.kill(guard.pid, 'SIGKILL'); // the guard only: no file changes, the program lives on
     await guard.exited;
-    const event = await service.waitForCrash('runCrashed of the orphaned run', (e) => e.run.file === file, 8000);
+    const event = await service.waitForCrash('runCrashed of the orphaned run', (e) => e.run.file === file);
     assert.deepEqual([event.discovered, event.run.state], ['live', 'orphaned']);
     assert.match(event.run.reason, /no longer exists/);
     killGroup(guard.pid);

@@ -13,7 +13,7 @@ import {
 } from '@faultguard/protocol/recovery-service';
 import type { Node, RecoveryTree } from './recovery-tree';
 import type { ServiceClient } from './service-client';
-import { commandLabel, groupOf, runDescription } from './run-presentation';
+import { commandLabel, isRecoverable, runDescription } from './run-presentation';
 import type { ValueDocuments } from './value-documents';
 import { valueUri } from './value-uri';
 
@@ -36,6 +36,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
         title: vscode.l10n.t('Save the value of "{0}"', key.key),
       });
       if (!target) return;
+      if (target.scheme !== 'file') throw new Error(vscode.l10n.t('The value can only be saved to a local file, not to {0}', target.toString()));
       const { bytes } = await ask.sendRequest(SaveValueRequest, { file: run.file, key: key.key, target: target.fsPath });
       void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} bytes to {1}.', bytes, target.fsPath));
     },
@@ -60,14 +61,20 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
         () => ask.sendRequest(RecoverRunRequest, { file: run.file, into: into.fsPath }),
       );
       const discard = vscode.l10n.t('Discard Run');
-      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Recovered {0} values into {1}.', recovered.files.length, recovered.folder), discard);
+      const count = recovered.files.length;
+      const message = count === 1 ? vscode.l10n.t('Recovered 1 value into {0}.', recovered.folder) : vscode.l10n.t('Recovered {0} values into {1}.', count, recovered.folder);
+      const choice = await vscode.window.showInformationMessage(message, discard);
       if (choice === discard) await vscode.commands.executeCommand('faultguard.discardRun', { run });
     },
     'faultguard.discardRun': async (node?: { run: RunSummary }) => {
       const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Discard which run?')));
       if (!run) return;
       const discard = vscode.l10n.t('Discard');
-      const values = run.header ? vscode.l10n.t('Its {0} rescued values will be deleted.', run.header.data.entries) : vscode.l10n.t('The file cannot be read; it will be deleted.');
+      const entries = run.header?.data.entries;
+      const values =
+        entries === undefined ? vscode.l10n.t('It holds no data that can be read; it will be deleted.')
+        : entries === 1 ? vscode.l10n.t('Its 1 rescued value will be deleted.')
+        : vscode.l10n.t('Its {0} rescued values will be deleted.', entries);
       const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Discard the autosave of {0}?', commandLabel(run)), { modal: true, detail: `${values}\n${run.file}` }, discard);
       if (choice !== discard) return;
       await ask.sendRequest(DiscardRunRequest, { file: run.file });
@@ -77,10 +84,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
       await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
     },
-    'faultguard.refresh': async () => {
-      service.snapshot = await ask.sendRequest(RefreshRequest);
-      tree.refresh();
-    },
+    'faultguard.refresh': async () => service.update(await ask.sendRequest(RefreshRequest)),
     'faultguard.showLog': () => service.showLog(),
     'faultguard.inspectRun': async (file: string) => {
       await vscode.commands.executeCommand('faultguard.runs.focus');
@@ -101,7 +105,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
 
 /** A crashed run, chosen from a list: the palette's way to the run commands. */
 async function pickRun(service: ServiceClient, title: string): Promise<RunSummary | undefined> {
-  const runs = service.snapshot.runs.filter((run) => groupOf(run) === 'crashed');
+  const runs = service.snapshot.runs.filter(isRecoverable);
   if (runs.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('There are no crashed runs.'));
     return undefined;

@@ -16,38 +16,46 @@ export interface FaultguardApi {
   runs(): readonly RunSummary[];
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<FaultguardApi> {
-  const service = new ServiceClient(context);
-  const tree = new RecoveryTree(service);
-  const documents = new ValueDocuments(service);
+let service: ServiceClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): FaultguardApi {
+  const recovery = new ServiceClient(context, serviceSettings);
+  service = recovery;
+  const tree = new RecoveryTree(recovery);
+  const documents = new ValueDocuments(recovery);
   const view = vscode.window.createTreeView<Node>('faultguard.runs', { treeDataProvider: tree, showCollapseAll: true });
   const guardedRuns = new GuardedRuns(context.asAbsolutePath('extension/dist/faultguard.js'));
   const updateView = () => {
     tree.refresh();
     const crashed = tree.crashed;
     view.badge = crashed > 0 ? { value: crashed, tooltip: crashedRunsText(crashed) } : undefined;
-    const problems = service.snapshot.problems;
+    const problems = recovery.snapshot.problems;
     view.message = problems.length > 0 ? problems.map((problem) => problem.message).join('\n') : undefined;
   };
   context.subscriptions.push(
-    service,
+    recovery,
     tree,
     view,
-    new CrashAlerts(service),
-    service.onRuns(updateView),
+    new CrashAlerts(recovery),
+    recovery.onRuns(updateView),
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
     vscode.workspace.onDidCloseTextDocument((document) => documents.forget(document.uri)),
-    ...registerCommands(service, tree, view, documents),
+    ...registerCommands(recovery, tree, view, documents),
     vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),
     vscode.debug.registerDebugConfigurationProvider('node', guardedRuns),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsService(event)) void service.configure(serviceSettings());
+      if (affectsService(event)) recovery.configure();
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void service.configure(serviceSettings())),
-    // Restricted settings (autosave folders) take their workspace values only once trusted.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void service.configure(serviceSettings())),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => recovery.configure()),
+    // Restricted settings (autosave folders, limits) take their workspace values only once trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => recovery.configure()),
   );
-  await service.start(serviceSettings());
-  return { runs: () => service.snapshot.runs };
+  // Not awaited: activation (say, for a debug launch) must not wait for the service to start.
+  recovery.start().catch((error: Error) => void vscode.window.showErrorMessage(vscode.l10n.t('The Faultguard recovery service did not start: {0}', error.message)));
+  return { runs: () => recovery.snapshot.runs };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return service?.stop();
 }

@@ -19,7 +19,8 @@ const RUNNERS: Readonly<Record<string, string>> = { '.js': 'node', '.mjs': 'node
  * Runs programs under the guard from the editor: a task type (`"type": "faultguard"`), a command for
  * the active file, and `"faultguard": true` in a Node launch configuration. Each run autosaves into
  * the first autosave folder of its workspace folder, which the Recovery view watches: a crash shows
- * up there at once. The guard is the runtime's CLI, shipped inside the extension.
+ * up there at once. The guard is the runtime's CLI, shipped inside the extension, run by the `node`
+ * on PATH (Node.js 20.15 or later).
  */
 export class GuardedRuns implements vscode.TaskProvider, vscode.DebugConfigurationProvider {
   constructor(private readonly cli: string) {}
@@ -53,8 +54,10 @@ export class GuardedRuns implements vscode.TaskProvider, vscode.DebugConfigurati
     const program = typeof config.runtimeExecutable === 'string' ? config.runtimeExecutable : 'node';
     const runtimeArgs = Array.isArray(config.runtimeArgs) ? config.runtimeArgs : [];
     // js-debug then starts `node <cli> run … -- <program> <runtimeArgs> <program file> <args>` and
-    // follows the guarded child, as it follows any child Node process.
-    return { ...config, runtimeExecutable: 'node', runtimeArgs: [this.cli, 'run', '--autosave', `${autosave}/`, '--', program, ...runtimeArgs] };
+    // follows the guarded child, as it follows any child Node process. The flag goes: resolved twice,
+    // the launch must not be wrapped twice.
+    const { faultguard: _, ...launch } = config;
+    return { ...launch, runtimeExecutable: 'node', runtimeArgs: [this.cli, 'run', '--autosave', `${autosave}/`, '--', program, ...runtimeArgs] };
   }
 
   private activeFileTask(): vscode.Task | undefined {
@@ -71,8 +74,8 @@ export class GuardedRuns implements vscode.TaskProvider, vscode.DebugConfigurati
   private execution(definition: GuardedTaskDefinition, folder: vscode.WorkspaceFolder): vscode.ProcessExecution {
     const autosave = foldersOf(folder)[0];
     const options = [...(autosave ? ['--autosave', `${autosave}/`] : []), ...(definition.interval ? ['--interval', String(definition.interval)] : [])];
-    // The extension host's own Node runs the CLI; in an Electron host it is told to act as Node.
-    const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-    return new vscode.ProcessExecution(process.execPath, [this.cli, 'run', ...options, '--', definition.command, ...(definition.args ?? [])], { cwd: folder.uri.fsPath, env });
+    // The user's Node runs the guard, as in a guarded launch: the editor's own (Electron, told to act
+    // as Node by an environment variable) would pass that variable on to the program.
+    return new vscode.ProcessExecution('node', [this.cli, 'run', ...options, '--', definition.command, ...(definition.args ?? [])], { cwd: folder.uri.fsPath });
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ReadRunRequest, type KeyInfo, type RunSummary } from '@faultguard/protocol/recovery-service';
+import { ReadRunRequest, WHOLE_VALUE_BYTES, type KeyInfo, type RunContents, type RunSummary } from '@faultguard/protocol/recovery-service';
 import type { ServiceClient } from './service-client';
 import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, runDescription, runDetails, type GroupName } from './run-presentation';
 
@@ -27,6 +27,8 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly changeEmitter = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly nodes = new Map<string, Node & { kind: 'run' }>();
+  /** Each run's values, asked for once per saved version: redrawing the tree asks the service nothing. */
+  private readonly contents = new Map<string, { saved: string; contents: Promise<RunContents> }>();
   private readonly ticker: NodeJS.Timeout;
 
   constructor(private readonly service: ServiceClient) {
@@ -93,6 +95,8 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private groups(): Node[] {
     const groups = groupRuns(this.service.snapshot.runs);
     this.nodes.clear();
+    const listed = new Set(this.service.snapshot.runs.map((run) => run.file));
+    for (const file of this.contents.keys()) if (!listed.has(file)) this.contents.delete(file);
     // Empty groups are left out, so that an empty view shows its welcome text.
     return [...groups].filter(([, runs]) => runs.length > 0).map(([group, runs]) => ({ kind: 'group', group, runs }));
   }
@@ -103,10 +107,20 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return node;
   }
 
+  private contentsOf(run: RunSummary): Promise<RunContents> {
+    const saved = `${run.header?.saved}:${run.size}`;
+    const cached = this.contents.get(run.file);
+    if (cached?.saved === saved) return cached.contents;
+    const contents = this.service.client.sendRequest(ReadRunRequest, { file: run.file });
+    contents.catch(() => this.contents.get(run.file)?.contents === contents && this.contents.delete(run.file)); // an error is asked again
+    this.contents.set(run.file, { saved, contents });
+    return contents;
+  }
+
   private async values(run: RunSummary): Promise<Node[]> {
     if (!run.header) return [];
     try {
-      const contents = await this.service.client.sendRequest(ReadRunRequest, { file: run.file });
+      const contents = await this.contentsOf(run);
       const notes: Node[] = contents.fallback ? [{ kind: 'message', text: vscode.l10n.t('Previous generation shown: {0}', contents.fallback), error: true }] : [];
       if (contents.keys.length === 0) notes.push({ kind: 'message', text: vscode.l10n.t('No values were stored'), error: false });
       return [...notes, ...contents.keys.map((key) => ({ kind: 'value' as const, run, key }))];
@@ -122,8 +136,9 @@ function runItem(run: RunSummary): vscode.TreeItem {
   item.description = runDescription(run, Date.now());
   item.tooltip = new vscode.MarkdownString().appendText(runDetails(run).join('\n'));
   item.iconPath = RUN_ICONS[run.state];
-  // `run.crashed`, `run.orphaned`, `run.active`, `run.unreadable`; a crash still being saved is active.
-  item.contextValue = `run.${run.active ? 'active' : run.state}`;
+  // `run.crashed`, `run.orphaned`, `run.active`, `run.unreadable`, `run.empty` (a claim whose guard
+  // died before its first save: nothing to recover); a crash still being saved is active.
+  item.contextValue = `run.${run.active ? 'active' : run.state !== 'unreadable' && !run.header ? 'empty' : run.state}`;
   return item;
 }
 
@@ -133,7 +148,8 @@ function valueItem(run: RunSummary, key: KeyInfo): vscode.TreeItem {
   item.description = keyDescription(key);
   item.iconPath = new vscode.ThemeIcon(ENCODING_ICONS[key.encoding] ?? 'symbol-misc');
   item.tooltip = vscode.l10n.t('{0}: {1}; click to inspect', key.key, keyDescription(key));
-  item.contextValue = 'value';
+  // Too large to show whole: no Copy, no Compare (the service would refuse); Save As works.
+  item.contextValue = key.size > WHOLE_VALUE_BYTES ? 'value.large' : 'value';
   item.command = { command: 'faultguard.openValue', title: vscode.l10n.t('Inspect Value'), arguments: [{ kind: 'value', run, key }] };
   return item;
 }

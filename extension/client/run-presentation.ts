@@ -26,9 +26,14 @@ export function groupRuns(runs: readonly RunSummary[]): Map<GroupName, RunSummar
   return groups;
 }
 
-/** The crashed runs: what the badge and the status bar count. */
+/** A crashed run with data to recover; not an empty claim, whose guard died before its first save. */
+export function isRecoverable(run: RunSummary): boolean {
+  return groupOf(run) === 'crashed' && run.header !== undefined;
+}
+
+/** The crashed runs with data: what the badge and the status bar count, and the palette offers. */
 export function crashedCount(runs: readonly RunSummary[]): number {
-  return runs.filter((run) => groupOf(run) === 'crashed').length;
+  return runs.filter(isRecoverable).length;
 }
 
 /** `node app.js`: the program's command, its own path shortened to the file name and paths inside its working folder made relative. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   ConfigureNotification,
   RunCrashedNotification,
@@ -12,7 +12,8 @@ import {
 /**
  * The recovery service, as the extension sees it: started once (a Node process of its own, over
  * IPC, as vscode-eslint runs its server), told what to watch, and heard from. Requests go through
- * `client.sendRequest` with the message types of protocol/src/recovery-service.ts.
+ * `client.sendRequest` with the message types of protocol/src/recovery-service.ts. Should the
+ * service crash, the client library restarts it, and it is told what to watch again.
  */
 export class ServiceClient implements vscode.Disposable {
   readonly client: LanguageClient;
@@ -22,7 +23,10 @@ export class ServiceClient implements vscode.Disposable {
   readonly onCrashed = this.crashEmitter.event;
   snapshot: RunsSnapshot = { runs: [], problems: [] };
 
-  constructor(context: vscode.ExtensionContext) {
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly settings: () => ServiceSettings,
+  ) {
     const module = context.asAbsolutePath('extension/dist/service.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -33,26 +37,38 @@ export class ServiceClient implements vscode.Disposable {
     this.client = new LanguageClient('faultguard', vscode.l10n.t('Faultguard Recovery Service'), serverOptions, clientOptions);
   }
 
-  async start(settings: ServiceSettings): Promise<void> {
-    this.client.onNotification(RunsChangedNotification, (snapshot) => {
-      this.snapshot = snapshot;
-      this.runsEmitter.fire(snapshot);
-    });
+  async start(): Promise<void> {
+    this.client.onNotification(RunsChangedNotification, (snapshot) => this.update(snapshot));
     this.client.onNotification(RunCrashedNotification, (event) => this.crashEmitter.fire(event));
+    this.client.onDidChangeState(({ newState }) => {
+      if (newState === State.Running) this.configure();
+      else this.update({ runs: [], problems: [] }); // a stopped service's runs are not known to be current
+    });
     await this.client.start();
-    await this.configure(settings);
   }
 
-  configure(settings: ServiceSettings): Promise<void> {
-    return this.client.sendNotification(ConfigureNotification, settings);
+  /** Tells the running service the current settings; a service not running gets them when it starts. */
+  configure(): void {
+    if (!this.client.isRunning()) return;
+    this.client.sendNotification(ConfigureNotification, this.settings()).catch((error: Error) => this.client.error('configure failed', error));
+  }
+
+  /** A snapshot from the service (pushed, or the answer to a refresh): what every view shows. */
+  update(snapshot: RunsSnapshot): void {
+    this.snapshot = snapshot;
+    this.runsEmitter.fire(snapshot);
   }
 
   showLog(): void {
     this.client.outputChannel.show();
   }
 
+  /** Stops the service; VS Code waits for this on deactivation. */
+  stop(): Promise<void> {
+    return this.client.stop();
+  }
+
   dispose(): void {
-    void this.client.stop();
     this.runsEmitter.dispose();
     this.crashEmitter.dispose();
   }

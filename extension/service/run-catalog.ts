@@ -174,8 +174,7 @@ export class RunCatalog {
 }
 
 function summarize(listing: Listing): RunSummary {
-  const { file, state, active, reason, header, size, modified, newestProblem } = listing;
-  return { file, folder: dirname(file), state, active, reason, size, ...(header && { header }), ...(modified !== undefined && { modified }), ...(newestProblem !== undefined && { newestProblem }) };
+  return { ...listing, folder: dirname(listing.file) };
 }
 
 /** Whether `path` is there but no folder (a link is followed); an error leaves the question to listAutosaves. */

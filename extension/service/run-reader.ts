@@ -14,8 +14,11 @@ import {
 import { AutosaveError, isActive, NotJsonError, fileNameForKey, readAutosave, removeAutosave, renderValue, writeValuesDirectory, type Autosave, type JudgeOptions } from '@faultguard/runtime';
 import { decompressWithWasm } from './wasm-xz';
 
-/** Runs kept decompressed: the one being looked at and a few before it. */
-const CACHED_RUNS = 3;
+/**
+ * Decompressed runs kept: the one being looked at always, and those before it while all together
+ * stay under this (a user goes back and forth between a few runs; the service must stay small).
+ */
+const CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads the data of autosaves for the editor: decompressed once (in WebAssembly, checked as the
@@ -23,7 +26,7 @@ const CACHED_RUNS = 3;
  * costs one decompression. Writes what the user asks to recover.
  */
 export class RunReader {
-  private readonly cache = new Map<string, { stamp: string; autosave: Promise<Autosave> }>();
+  private readonly cache = new Map<string, { stamp: string; autosave: Promise<Autosave>; bytes: number }>();
 
   constructor(private readonly limits: () => { maxBytes: number; judge: JudgeOptions }) {}
 
@@ -84,13 +87,33 @@ export class RunReader {
   private read(file: string): Promise<Autosave> {
     const stamp = stampOf(file);
     const cached = this.cache.get(file);
-    if (cached?.stamp === stamp) return cached.autosave;
+    if (cached?.stamp === stamp) {
+      this.cache.delete(file);
+      this.cache.set(file, cached);
+      return cached.autosave;
+    }
     const autosave = readAutosave(file, { decompress: decompressWithWasm, maxBytes: this.limits().maxBytes });
-    autosave.catch(() => this.cache.delete(file)); // errors are not kept: the next try reads again
-    this.cache.delete(file);
-    this.cache.set(file, { stamp, autosave });
-    for (const old of this.cache.keys()) if (this.cache.size > CACHED_RUNS) this.cache.delete(old);
+    const entry = { stamp, autosave, bytes: 0 };
+    this.cache.delete(file); // re-inserted: the map's order is the order of use
+    this.cache.set(file, entry);
+    autosave.then(
+      ({ header }) => {
+        entry.bytes = header.data.size;
+        this.evict();
+      },
+      () => this.cache.get(file) === entry && this.cache.delete(file), // errors are not kept: the next try reads again
+    );
     return autosave;
+  }
+
+  private evict(): void {
+    let total = 0;
+    for (const entry of this.cache.values()) total += entry.bytes;
+    for (const [file, entry] of this.cache) {
+      if (total <= CACHE_BYTES || this.cache.size === 1) break;
+      this.cache.delete(file);
+      total -= entry.bytes;
+    }
   }
 }
 

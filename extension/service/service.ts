@@ -49,9 +49,13 @@ function answer<P, R>(handle: (params: P) => R | Promise<R>): (params: P) => Pro
 }
 
 connection.onInitialize(() => ({ capabilities: {}, serverInfo: { name: 'faultguard-recovery', version: FAULTGUARD_VERSION } }));
-connection.onNotification(ConfigureNotification, async (next) => {
-  settings = next;
-  await catalog.configure(next);
+// One configuration at a time, in the order sent: two quick changes must not leave two watchers.
+let configuring = Promise.resolve();
+connection.onNotification(ConfigureNotification, (next) => {
+  configuring = configuring.then(async () => {
+    settings = next;
+    await catalog.configure(next);
+  }).catch((error: Error) => log(`error: configure: ${error.message}`));
 });
 connection.onRequest(ListRunsRequest, () => catalog.snapshot());
 connection.onRequest(RefreshRequest, () => catalog.refresh());

@@ -22,7 +22,6 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
 
 suite('Faultguard recovery', () => {
   let api: FaultguardApi;
-  let file: string;
 
   suiteSetup(async function () {
     this.timeout(60_000);
@@ -39,14 +38,10 @@ suite('Faultguard recovery', () => {
     api = await extension.activate();
   });
 
-  test('the crashed run is listed with its reason', async () => {
+  test('the crashed run is listed with its reason, and its value opens pretty-printed', async () => {
     const run = await until('a crashed run', () => api.runs().find((r) => r.state === 'crashed'));
     assert.match(run.reason, /SIGABRT/);
-    file = run.file;
-  });
-
-  test('a value opens as a read-only document, pretty-printed', async () => {
-    const document = await vscode.workspace.openTextDocument(valueUri(file, 'notes'));
+    const document = await vscode.workspace.openTextDocument(valueUri(run.file, 'notes'));
     assert.equal(document.getText(), '{\n  "text": "rescued"\n}\n');
   });
 });

@@ -6,3 +6,4 @@ export * from './crc32';
 export * from './autosave-format';
 export * from './autosave-names';
 export * from './byte-size';
+export * from './autosave-listing';

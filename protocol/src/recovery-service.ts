@@ -2,7 +2,7 @@
 // the VS Code extension (client) and the service (server). Any LSP client can speak them.
 // Kept out of index.ts so that the runtime, which never talks to the service, bundles no JSON-RPC.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { AutosaveHeader } from './autosave-format';
+import type { AutosaveListing } from './autosave-listing';
 
 /** What the client asks the service to watch, and how to judge and read what it finds. */
 export interface ServiceSettings {
@@ -14,26 +14,10 @@ export interface ServiceSettings {
   readonly maxInspectedBytes: number;
 }
 
-export type RunStateName = 'active' | 'crashed' | 'orphaned' | 'unreadable';
-
-/** One autosave, from its header only: listing never decompresses. */
-export interface RunSummary {
-  readonly file: string;
+/** One autosave of a watched folder, from its headers only: listing never decompresses. */
+export interface RunSummary extends AutosaveListing {
   /** The watched folder it was found in. */
   readonly folder: string;
-  readonly state: RunStateName;
-  /** The writer still works on the file: hands off (no discard, no recover). */
-  readonly active: boolean;
-  /** Why that state: the exit ("segmentation fault (SIGSEGV)"), the liveness check, or the error. */
-  readonly reason: string;
-  /** Absent for an unreadable file and for an empty claim. */
-  readonly header?: AutosaveHeader;
-  /** Size of the newest generation on disk, bytes. */
-  readonly size: number;
-  /** Last heartbeat (ms since the epoch). */
-  readonly modified?: number;
-  /** Set when the header came from the previous generation: what is wrong with the newest. */
-  readonly newestProblem?: string;
 }
 
 /** A watched folder that cannot be read (it may appear later: it stays watched). */

@@ -1,9 +1,6 @@
-/**
- * What can be wrong with an autosave file, for callers that act on it: a tool lists a damaged
- * file as unreadable, asks for a larger limit, or waits for a live run to end. `unavailable`:
- * this machine cannot decompress now (no xz); the file may well be fine.
- */
-export type AutosaveProblem = 'missing' | 'claim' | 'unreadable' | 'invalid' | 'too-large' | 'live' | 'unavailable';
+import type { AutosaveProblem } from '@faultguard/protocol';
+
+export type { AutosaveProblem };
 
 /** Every message names the file first: a tool reading many files must say which one failed. */
 export class AutosaveError extends Error {

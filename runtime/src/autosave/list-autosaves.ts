@@ -1,29 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { autosaveNameOf, type AutosaveHeader } from '@faultguard/protocol';
-import { AutosaveError, describeFileError, type AutosaveProblem } from './autosave-error';
+import { autosaveNameOf, type AutosaveListing } from '@faultguard/protocol';
+import { AutosaveError, describeFileError } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
 import { lstatOrUndefined } from '../files/regular-file';
-import type { JudgeOptions, RunState } from './run-state';
+import type { JudgeOptions } from './run-state';
 
-/** One autosave as a list shows it, from headers only: listing never decompresses data. */
-export interface Listing {
-  readonly file: string;
-  /** `unreadable` when neither generation has a readable header. */
-  readonly state: RunState | 'unreadable';
-  /** The writer still works on the file (a live run, or a crash whose final save is under way): hands off. */
-  readonly active: boolean;
-  /** Why that state: the exit, the liveness check, or the error. */
-  readonly reason: string;
-  readonly header?: AutosaveHeader;
-  /** Size of the newest generation on disk, in bytes (0 when only the previous one is left). */
-  readonly size: number;
-  /** The heartbeat: when the newest generation was last saved or touched (ms since the epoch). */
-  readonly modified?: number;
-  /** Set when the header came from the previous generation: what is wrong with the newest. */
-  readonly newestProblem?: string;
-  readonly problem?: AutosaveProblem;
-}
+/** One autosave as a list shows it (protocol/src/autosave-listing.ts). */
+export type Listing = AutosaveListing;
 
 export interface ListResult {
   readonly listings: Listing[];

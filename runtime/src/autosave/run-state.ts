@@ -1,12 +1,8 @@
 import { hostname } from 'node:os';
-import type { AutosaveHeader } from '@faultguard/protocol';
+import type { AutosaveHeader, RunState } from '@faultguard/protocol';
 import { liveness, type Liveness } from '../process/process-identity';
 
-/**
- * active: the run's guard lives. crashed: the program ended abnormally and the guard recorded
- * how. orphaned: the guard died without recording an end (killed, power loss, reboot).
- */
-export type RunState = 'active' | 'crashed' | 'orphaned';
+export type { RunState };
 
 export interface Judgement {
   readonly state: RunState;
