@@ -2,13 +2,17 @@
 // @vscode/test-cli downloads VS Code desktop, which this project's CI machine cannot: there the
 // same tests run inside code-server (see README).
 import { defineConfig } from '@vscode/test-cli';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// A fresh workspace each run, inside out/ (the build's own folder): the suite makes its autosave there.
+const workspaceFolder = resolve('out/extension-test-workspace');
+rmSync(workspaceFolder, { recursive: true, force: true });
+mkdirSync(workspaceFolder, { recursive: true });
 
 export default defineConfig({
   files: 'out/extension-tests/**/*.test.js',
   version: '1.100.0',
-  workspaceFolder: mkdtempSync(join(tmpdir(), 'faultguard-ext-test-')),
+  workspaceFolder,
   mocha: { ui: 'tdd', timeout: 60_000 },
 });

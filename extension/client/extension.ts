@@ -35,11 +35,11 @@ export function activate(context: vscode.ExtensionContext): FaultguardApi {
   context.subscriptions.push(
     recovery,
     tree,
+    documents,
     view,
     new CrashAlerts(recovery),
     recovery.onRuns(updateView),
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
-    vscode.workspace.onDidCloseTextDocument((document) => documents.forget(document.uri)),
     ...registerCommands(recovery, tree, view, documents),
     vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ReadRunRequest, WHOLE_VALUE_BYTES, type KeyInfo, type RunContents, type RunSummary } from '@faultguard/protocol/recovery-service';
 import type { ServiceClient } from './service-client';
-import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, runDescription, runDetails, type GroupName } from './run-presentation';
+import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, runDescription, runDetails, savedVersion, type GroupName } from './run-presentation';
 
 export type Node =
   | { readonly kind: 'group'; readonly group: GroupName; readonly runs: readonly RunSummary[] }
@@ -108,7 +108,7 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   private contentsOf(run: RunSummary): Promise<RunContents> {
-    const saved = `${run.header?.saved}:${run.size}`;
+    const saved = savedVersion(run);
     const cached = this.contents.get(run.file);
     if (cached?.saved === saved) return cached.contents;
     const contents = this.service.client.sendRequest(ReadRunRequest, { file: run.file });

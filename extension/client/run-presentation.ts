@@ -26,6 +26,11 @@ export function groupRuns(runs: readonly RunSummary[]): Map<GroupName, RunSummar
   return groups;
 }
 
+/** Which save of a run the view shows: any new save changes it (the heartbeat does not). */
+export function savedVersion(run: RunSummary | undefined): string {
+  return `${run?.header?.saved}:${run?.size}`;
+}
+
 /** A crashed run with data to recover; not an empty claim, whose guard died before its first save. */
 export function isRecoverable(run: RunSummary): boolean {
   return groupOf(run) === 'crashed' && run.header !== undefined;
