@@ -1,13 +1,13 @@
 // What the Recovery view shows for real runs, tested without an editor: the extension's pure
 // presentation (labels, descriptions, groups, the crash message) and its value URIs.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { URI } from 'vscode-uri';
 import type { RunSummary } from '@faultguard/protocol/recovery-service';
 import { describeAutosave } from '@faultguard/runtime';
-import { ago, commandLabel, crashMessage, crashedCount, groupRuns, keyDescription, runDescription, runDetails } from '../extension/client/run-presentation';
+import { ago, commandLabel, crashMessage, crashedCount, groupRuns, isRecoverable, keyDescription, runDescription, runDetails } from '../extension/client/run-presentation';
 import { VALUE_SCHEME, valueOf, valueUri } from '../extension/client/value-uri';
 import { CLI, fixture, launch, run, temporaryDirectory, type Running } from './helpers/processes';
 
@@ -63,6 +63,19 @@ test('runs are grouped Crashed / Running / Unreadable, and only crashed ones are
   ]);
   assert.equal(crashedCount([live, unreadable, crashed]), 1);
   assert.match(runDescription(live, Date.now()), /^running · started (just now|\d+ s ago)$/);
+});
+
+test('an empty claim whose guard died before its first save is listed, but neither counted nor offered for recovery', () => {
+  const file = join(folder, 'claim.fgsave');
+  writeFileSync(file, ''); // what a guard's claim is until its first save
+  const old = Date.now() / 1000 - 3600;
+  utimesSync(file, old, old); // and no heartbeat for an hour: its guard is gone
+  const claim = summaryOf(file);
+  assert.deepEqual([claim.state, claim.active, claim.header], ['orphaned', false, undefined]);
+  assert.equal(groupRuns([claim]).get('crashed')!.length, 1);
+  assert.deepEqual([isRecoverable(claim), isRecoverable(crashed), isRecoverable(live), isRecoverable(unreadable)], [false, true, false, false]);
+  assert.equal(crashedCount([claim, crashed]), 1);
+  assert.equal(runDescription(claim, Date.now()), 'guard died before its first save');
 });
 
 test('an unreadable file shows its error on one line, with no control characters from the file', () => {

@@ -52,7 +52,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the value of "{0}"', key.key), 3000);
     },
     'faultguard.recoverRun': async (node?: { run: RunSummary }) => {
-      const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Recover which run?')));
+      const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Recover which run?'), isRecoverable, vscode.l10n.t('There are no crashed runs to recover.')));
       if (!run) return;
       const [into] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, defaultUri: defaultFolder(), openLabel: vscode.l10n.t('Recover Here'), title: vscode.l10n.t('Recover the values of {0} into…', commandLabel(run)) })) ?? [];
       if (!into) return;
@@ -67,7 +67,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       if (choice === discard) await vscode.commands.executeCommand('faultguard.discardRun', { run });
     },
     'faultguard.discardRun': async (node?: { run: RunSummary }) => {
-      const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Discard which run?')));
+      const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Discard which run?'), (candidate) => !candidate.active, vscode.l10n.t('There are no runs to discard (a live run cannot be).')));
       if (!run) return;
       const discard = vscode.l10n.t('Discard');
       const entries = run.header?.data.entries;
@@ -103,11 +103,11 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
   );
 }
 
-/** A crashed run, chosen from a list: the palette's way to the run commands. */
-async function pickRun(service: ServiceClient, title: string): Promise<RunSummary | undefined> {
-  const runs = service.snapshot.runs.filter(isRecoverable);
+/** A run, chosen from a list: the palette's way to the run commands. */
+async function pickRun(service: ServiceClient, title: string, offered: (run: RunSummary) => boolean, none: string): Promise<RunSummary | undefined> {
+  const runs = service.snapshot.runs.filter(offered);
   if (runs.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('There are no crashed runs.'));
+    void vscode.window.showInformationMessage(none);
     return undefined;
   }
   const now = Date.now();

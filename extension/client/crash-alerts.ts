@@ -17,6 +17,8 @@ export class CrashAlerts implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   /** Runs found crashed when the folders were first read: told about together, not one toast each. */
   private foundAtStartup: RunCrashed[] = [];
+  /** Runs told about in this window: a restarted service announces its first scan again. */
+  private readonly told = new Set<string>();
   private startupTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly service: ServiceClient) {
@@ -34,7 +36,8 @@ export class CrashAlerts implements vscode.Disposable {
   }
 
   private crashed(event: RunCrashed): void {
-    if (!showNotifications()) return;
+    if (this.told.has(event.run.file) || !showNotifications()) return;
+    this.told.add(event.run.file);
     if (event.discovered === 'live') {
       void this.notify(event);
       return;

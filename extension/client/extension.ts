@@ -45,7 +45,9 @@ export function activate(context: vscode.ExtensionContext): FaultguardApi {
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),
     vscode.debug.registerDebugConfigurationProvider('node', guardedRuns),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsService(event)) recovery.configure();
+      if (!affectsService(event)) return;
+      recovery.configure();
+      tree.reload();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => recovery.configure()),
     // Restricted settings (autosave folders, limits) take their workspace values only once trusted.

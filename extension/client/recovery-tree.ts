@@ -40,6 +40,12 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.changeEmitter.fire(undefined);
   }
 
+  /** Forgets every run's values (the limits they were read with changed), and redraws. */
+  reload(): void {
+    this.contents.clear();
+    this.refresh();
+  }
+
   get crashed(): number {
     return crashedCount(this.service.snapshot.runs);
   }

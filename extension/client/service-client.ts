@@ -22,6 +22,7 @@ export class ServiceClient implements vscode.Disposable {
   readonly onRuns = this.runsEmitter.event;
   readonly onCrashed = this.crashEmitter.event;
   snapshot: RunsSnapshot = { runs: [], problems: [] };
+  private starting: Promise<void> | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -37,7 +38,12 @@ export class ServiceClient implements vscode.Disposable {
     this.client = new LanguageClient('faultguard', vscode.l10n.t('Faultguard Recovery Service'), serverOptions, clientOptions);
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     this.client.onNotification(RunsChangedNotification, (snapshot) => this.update(snapshot));
     this.client.onNotification(RunCrashedNotification, (event) => this.crashEmitter.fire(event));
     this.client.onDidChangeState(({ newState }) => {
@@ -63,9 +69,10 @@ export class ServiceClient implements vscode.Disposable {
     this.client.outputChannel.show();
   }
 
-  /** Stops the service; VS Code waits for this on deactivation. */
-  stop(): Promise<void> {
-    return this.client.stop();
+  /** Stops the service, once it has started (or failed to); VS Code waits for this on deactivation. */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (this.client.isRunning()) await this.client.stop();
   }
 
   dispose(): void {

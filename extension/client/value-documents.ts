@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '@faultguard/protocol';
-import { ReadValueRequest, type Rendering, type RunSummary } from '@faultguard/protocol/recovery-service';
+import { ReadValueRequest, type Rendering, type RunSummary, type ValueView } from '@faultguard/protocol/recovery-service';
 import { savedVersion } from './run-presentation';
 import type { ServiceClient } from './service-client';
 import { valueOf } from './value-uri';
@@ -60,7 +60,15 @@ export class ValueDocuments implements vscode.TextDocumentContentProvider, vscod
     const params = valueOf(uri);
     if (!params) throw new Error(vscode.l10n.t('Not a Faultguard value: {0}', uri.toString()));
     const saved = savedVersion(this.runOf(params.file));
-    const view = await this.service.client.sendRequest(ReadValueRequest, params, token);
+    let view: ValueView;
+    try {
+      view = await this.service.client.sendRequest(ReadValueRequest, params, token);
+    } catch (error) {
+      // Asked again only after the next save, not at every snapshot.
+      const before = this.shown.get(uri.toString());
+      this.shown.set(uri.toString(), { uri, file: params.file, saved, rendering: before?.rendering ?? 'text', partial: before?.partial ?? false });
+      throw error;
+    }
     const partial = view.shownBytes < view.size;
     this.shown.set(uri.toString(), { uri, file: params.file, saved, rendering: view.rendering, partial });
     if (!partial) return view.text;

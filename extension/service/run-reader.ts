@@ -99,18 +99,23 @@ export class RunReader {
     autosave.then(
       ({ header }) => {
         entry.bytes = header.data.size;
-        this.evict();
+        this.evict(file);
       },
       () => this.cache.get(file) === entry && this.cache.delete(file), // errors are not kept: the next try reads again
     );
     return autosave;
   }
 
-  private evict(): void {
+  /**
+   * Drops the least recently used runs while all together are over the budget: never `keep` (just
+   * read), never a read still under way (it frees nothing yet, and its caller waits for it).
+   */
+  private evict(keep: string): void {
     let total = 0;
     for (const entry of this.cache.values()) total += entry.bytes;
     for (const [file, entry] of this.cache) {
-      if (total <= CACHE_BYTES || this.cache.size === 1) break;
+      if (total <= CACHE_BYTES) break;
+      if (file === keep || entry.bytes === 0) continue;
       this.cache.delete(file);
       total -= entry.bytes;
     }
