@@ -1,6 +1,7 @@
 // A real VS Code for the tests: code-server (test/e2e/install.sh installs it) on a free loopback
 // port, with a fresh user-data dir and the packaged extension installed the way a user would.
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { launch, run, temporaryDirectory, type Running } from '../helpers/processes';
@@ -49,6 +50,9 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
     assert.equal(installed.code, 0, `code-server --install-extension ${vsix}:\n${installed.stdout}${installed.stderr}`);
     assert.match(installed.stdout, /was successfully installed/, installed.stdout);
   }
+  // A user who has been here before: no welcome page taking the first editor and the keyboard.
+  mkdirSync(join(data.path, 'User'), { recursive: true });
+  writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }));
   const port = await freePort();
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...dirs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   // The deadline is a safety net only: stop() ends the server long before.

@@ -1,7 +1,7 @@
 // Real guarded runs for the editor tests: a program that stores values through the runtime's
 // client, under the runtime CLI's guard, autosaving into the workspace, killed by a real signal.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, launch, type Running } from '../helpers/processes';
 import { within } from './deadline';
@@ -69,5 +69,20 @@ export function autosaves(workspace: string): string[] {
       .map((name) => join(folder, name));
   } catch {
     return [];
+  }
+}
+
+/**
+ * Damages an autosave as a failing disk would: bytes inside the header of both generations (so
+ * that no previous generation stands in for the newest) overwritten, the files' lengths kept.
+ */
+export function damageAutosave(file: string): void {
+  for (const generation of [file, `${file}.prev`]) {
+    const fd = openSync(generation, 'r+');
+    try {
+      writeSync(fd, Buffer.from('XXXXXXXX'), 0, 8, 30);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

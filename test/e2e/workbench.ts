@@ -93,7 +93,14 @@ export class Workbench {
     return this.page.locator('.notification-list-item-message').allInnerTexts();
   }
 
-  /** Runs a command from the palette (F1) by its title. */
+  /** Opens a workspace file from the Explorer, as the active editor. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+E');
+    await (await this.visible(this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }), `${name} in the Explorer`)).click();
+    await this.visible(this.page.locator('.tabs-container .tab.active', { hasText: name }), `the editor of ${name}`);
+  }
+
+  /** Runs a command from the palette (F1) by its title; typed slowly, as the list filters as it goes. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = await this.visible(this.page.locator('.quick-input-widget input'), 'the command palette');
@@ -103,18 +110,28 @@ export class Workbench {
   }
 
   /**
-   * A path typed into code-server's simple file dialog (a quick input), accepted with its OK button
-   * (`label`, the dialog's openLabel): Enter on a folder's name would open the folder instead.
+   * A folder typed into code-server's simple file dialog (a quick input), accepted with its OK
+   * button (`label`, the dialog's openLabel). Typed with its trailing slash, as the dialog itself
+   * completes a folder's name: then what it shows stays what was typed.
    */
-  async choosePath(path: string, label: string): Promise<void> {
-    const input = await this.visible(this.page.locator('.quick-input-widget input'), 'the file dialog');
-    // The dialog fills in its starting folder once it has read it; typing before then is overwritten.
-    await eventually(async () => assert.notEqual(await input.inputValue(), '', 'the file dialog shows its starting folder'), WAIT_MS);
-    await input.press('Control+A');
-    await input.pressSequentially(path, { delay: 10 });
-    await eventually(async () => assert.equal(await input.inputValue(), path, 'the file dialog holds the typed path'), WAIT_MS);
-    const accept = await this.visible(this.page.locator('.quick-input-widget .monaco-button', { hasText: label }), `the file dialog's button "${label}"`);
-    await accept.click();
+  async chooseFolder(path: string, label: string): Promise<void> {
+    const dialog = this.page.locator('.quick-input-widget');
+    const input = await this.visible(dialog.locator('input'), 'the file dialog');
+    const typed = `${path.replace(/\/+$/, '')}/`;
+    // The dialog fills in its starting folder once it has read it, over anything typed before.
+    await eventually(async () => {
+      if ((await input.inputValue()) !== typed) {
+        await input.selectText();
+        await input.pressSequentially(typed, { delay: 10 });
+      }
+      assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
+    }, WAIT_MS);
+    const accept = await this.visible(dialog.locator('.monaco-button', { hasText: label }), `the file dialog's button "${label}"`);
+    // A click while the dialog is still reading the folder is ignored: press again until it closes.
+    await eventually(async () => {
+      if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
+      await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
+    }, WAIT_MS);
   }
 
   /** Presses a button of a modal dialog ("Discard"). */
