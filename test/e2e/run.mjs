@@ -3,7 +3,7 @@
 // `npm run package`, then runs out/test/e2e/*.e2e.js with Node's test runner, one file at a time.
 // `node test/e2e/run.mjs screenshot` instead regenerates the README's screenshot.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,11 +16,43 @@ const tools = existsSync(cache) ? join(cache, 'e2e') : resolve('out', 'e2e-tools
 const prefix = join(tools, `code-server-${CODE_SERVER_VERSION}`);
 
 function step(what, command, args, env = process.env) {
-  const started = Date.now();
+  /**
+ * Processes that still carry this run's environment (everything the tests started does: code-server,
+ * its extension hosts, the recovery service, guarded programs, Chromium): there must be none.
+ */
+function leftovers(marker) {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+      } catch {
+        return false; // ended meanwhile, or not ours to read
+      }
+    });
+}
+
+const started = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`e2e ${what}: ${seconds} s`);
   if (result.status !== 0) throw new Error(`e2e ${what} failed (${result.status ?? result.signal})`);
+}
+
+/**
+ * Processes that still carry this run's environment (everything the tests started does: code-server,
+ * its extension hosts, the recovery service, guarded programs, Chromium): there must be none.
+ */
+function leftovers(marker) {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
+      } catch {
+        return false; // ended meanwhile, or not ours to read
+      }
+    });
 }
 
 const started = Date.now();
@@ -44,6 +76,14 @@ try {
   console.error(error.message);
   process.exitCode = 1;
 } finally {
+  const left = leftovers(`FAULTGUARD_JOURNAL_DIR=${env.FAULTGUARD_JOURNAL_DIR}`);
+  for (const pid of left) process.kill(Number(pid), 'SIGKILL');
+  if (left.length > 0) {
+    console.error(`e2e: the tests left processes behind (now killed): ${left.join(', ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('e2e: no processes left behind');
+  }
   rmSync(journals, { recursive: true, force: true });
   console.log(`e2e wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
