@@ -40,6 +40,17 @@ function freePort(): Promise<number> {
 // No gallery: the workbench would otherwise ask open-vsx.org, which this network does not reach.
 const environment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
 
+const SETTINGS = {
+  // A user who has been here before: no welcome page taking the first editor and the keyboard.
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  // Opening a .js file would otherwise start TypeScript's typings installer, an `npm install` of
+  // @types packages in a process of its own that outlives the server.
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+};
+
 /** Starts code-server with `vsix` installed (if given) and waits until it listens. */
 export async function startCodeServer(vsix?: string): Promise<CodeServer> {
   const binary = codeServerBinary();
@@ -50,9 +61,8 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
     assert.equal(installed.code, 0, `code-server --install-extension ${vsix}:\n${installed.stdout}${installed.stderr}`);
     assert.match(installed.stdout, /was successfully installed/, installed.stdout);
   }
-  // A user who has been here before: no welcome page taking the first editor and the keyboard.
   mkdirSync(join(data.path, 'User'), { recursive: true });
-  writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }));
+  writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify(SETTINGS));
   const port = await freePort();
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...dirs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   // The deadline is a safety net only: stop() ends the server long before.

@@ -77,9 +77,10 @@ try {
   process.exitCode = 1;
 } finally {
   const left = leftovers(`FAULTGUARD_JOURNAL_DIR=${env.FAULTGUARD_JOURNAL_DIR}`);
+  const described = left.map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').slice(0, 200)}`);
   for (const pid of left) process.kill(Number(pid), 'SIGKILL');
   if (left.length > 0) {
-    console.error(`e2e: the tests left processes behind (now killed): ${left.join(', ')}`);
+    console.error(`e2e: the tests left processes behind (now killed):\n${described.join('\n')}`);
     process.exitCode = 1;
   } else {
     console.log('e2e: no processes left behind');
