@@ -16,23 +16,7 @@ const tools = existsSync(cache) ? join(cache, 'e2e') : resolve('out', 'e2e-tools
 const prefix = join(tools, `code-server-${CODE_SERVER_VERSION}`);
 
 function step(what, command, args, env = process.env) {
-  /**
- * Processes that still carry this run's environment (everything the tests started does: code-server,
- * its extension hosts, the recovery service, guarded programs, Chromium): there must be none.
- */
-function leftovers(marker) {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(marker);
-      } catch {
-        return false; // ended meanwhile, or not ours to read
-      }
-    });
-}
-
-const started = Date.now();
+  const started = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`e2e ${what}: ${seconds} s`);
