@@ -1,6 +1,6 @@
 // Extension-host tests (mocha inside a real VS Code): `npx vscode-test`, after `npm run build`.
 // @vscode/test-cli downloads VS Code desktop, which this project's CI machine cannot; there, npm test
-// covers the recovery service and the extension's provider logic without an editor.
+// runs the same tests inside code-server (test/e2e/extension-host.e2e.ts, extension/test/index.ts).
 import { defineConfig } from '@vscode/test-cli';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,0 +1,91 @@
+// A real VS Code for the tests: code-server (test/e2e/install.sh installs it) on a free loopback
+// port, with a fresh user-data dir and the packaged extension installed the way a user would.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { launch, run, temporaryDirectory, type Running } from '../helpers/processes';
+import { within } from './deadline';
+import { stopTree } from './process-tree';
+
+export interface CodeServer {
+  readonly port: number;
+  /** The workbench on `folder`; `payload` adds the workbench's development options (name, value). */
+  url(folder: string, payload?: ReadonlyArray<readonly [string, string]>): string;
+  /** A path on the server as the workbench names it (the extension host runs "remotely", on it). */
+  remoteUri(path: string): string;
+  /** What the server has printed, for failure messages. */
+  log(): string;
+  /** Kills the server and everything it started, and removes its user-data dir. */
+  stop(): Promise<void>;
+}
+
+function codeServerBinary(): string {
+  const binary = process.env.FAULTGUARD_CODE_SERVER;
+  assert.ok(binary, 'FAULTGUARD_CODE_SERVER is not set: run the editor tests with `npm run test:e2e`');
+  return binary;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+// No gallery: the workbench would otherwise ask open-vsx.org, which this network does not reach.
+const environment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
+
+const SETTINGS = {
+  // A user who has been here before: no welcome page taking the first editor and the keyboard.
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  // Opening a .js file would otherwise start TypeScript's typings installer, an `npm install` of
+  // @types packages in a process of its own that outlives the server.
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+};
+
+/** Starts code-server with `vsix` installed (if given) and waits until it listens. */
+export async function startCodeServer(vsix?: string): Promise<CodeServer> {
+  const binary = codeServerBinary();
+  const data = temporaryDirectory('faultguard-e2e-vscode-');
+  const dirs = ['--user-data-dir', data.path, '--extensions-dir', join(data.path, 'extensions')];
+  if (vsix) {
+    const installed = await run(binary, [...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
+    assert.equal(installed.code, 0, `code-server --install-extension ${vsix}:\n${installed.stdout}${installed.stderr}`);
+    assert.match(installed.stdout, /was successfully installed/, installed.stdout);
+  }
+  mkdirSync(join(data.path, 'User'), { recursive: true });
+  writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify(SETTINGS));
+  const port = await freePort();
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...dirs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  // The deadline is a safety net only: stop() ends the server long before.
+  const server: Running = launch(binary, args, { env: environment, deadlineMs: 30 * 60_000 });
+  const stop = async () => {
+    await stopTree(server.pid);
+    data.remove();
+  };
+  try {
+    await within(server.waitForLine(/HTTP server listening on/), 60_000, () => `code-server to listen; it printed:\n${server.output()}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    port,
+    url: (folder, payload) => {
+      const query = new URLSearchParams({ folder });
+      if (payload) query.set('payload', JSON.stringify(payload));
+      return `http://localhost:${port}/?${query}`;
+    },
+    remoteUri: (path) => `vscode-remote://localhost:${port}${path}`,
+    log: () => server.output(),
+    stop,
+  };
+}

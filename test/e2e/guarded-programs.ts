@@ -1,0 +1,88 @@
+// Real guarded runs for the editor tests: a program that stores values through the runtime's
+// client, under the runtime CLI's guard, autosaving into the workspace, killed by a real signal.
+import assert from 'node:assert/strict';
+import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, ROOT, launch, type Running } from '../helpers/processes';
+import { within } from './deadline';
+
+export const AUTOSAVE_FOLDER = '.faultguard';
+const CLIENT = join(ROOT, 'runtime', 'dist', 'index.js');
+
+/**
+ * Writes `<workspace>/<name>`: a Node program that stores `values` with the TypeScript client,
+ * prints `ready <pid>`, then waits to be killed, or aborts (a real SIGABRT of its own).
+ */
+export function writeProgram(workspace: string, name: string, values: Record<string, unknown>, end: 'wait' | 'abort'): string {
+  const path = join(workspace, name);
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(
+    path,
+    [
+      `// A guarded program of the editor tests: stores its values, then ${end === 'wait' ? 'waits to be killed' : 'aborts'}.`,
+      `const data = require(${JSON.stringify(CLIENT)}).connect();`,
+      `if (!data) throw new Error('not run under the guard');`,
+      `for (const [key, value] of Object.entries(${JSON.stringify(values)})) data.set(key, value);`,
+      'process.stdout.write(`ready ${process.pid}\\n`);',
+      end === 'wait' ? 'setInterval(() => {}, 60_000);' : 'process.abort();',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+export interface GuardedRun {
+  readonly guard: Running;
+  readonly programPid: number;
+}
+
+/** Starts `node <program>` under the CLI's guard in `workspace` (so it reads as `node <name>`), once it has stored its values. */
+export async function startGuardedRun(workspace: string, program: string, interval = 1): Promise<GuardedRun> {
+  const args = [CLI, 'run', '--autosave', `${join(workspace, AUTOSAVE_FOLDER)}/`, '--interval', String(interval), '--', 'node', program];
+  const guard = launch(process.execPath, args, { cwd: workspace, deadlineMs: 10 * 60_000 });
+  const [, pid] = await within(guard.waitForLine(/^ready (\d+)$/m), 30_000, () => `${program} to store its values; it printed: ${guard.output()}`);
+  return { guard, programPid: Number(pid) };
+}
+
+/** Kills the program with `signal` and waits until its guard has recorded the end and exited like it. */
+export async function killProgram(run: GuardedRun, signal: NodeJS.Signals): Promise<void> {
+  process.kill(run.programPid, signal);
+  const ended = await within(run.guard.finished, 60_000, `the guard to end after ${signal} of its program`);
+  assert.equal(ended.signal, signal, `the guard ends like its program: ${ended.stderr}`);
+}
+
+/** A run that crashed before the editor opened: started, killed by `signal`, its autosave on disk. */
+export async function crashedRun(workspace: string, program: string, signal: NodeJS.Signals): Promise<string> {
+  const before = new Set(autosaves(workspace));
+  await killProgram(await startGuardedRun(workspace, program), signal);
+  const made = autosaves(workspace).filter((file) => !before.has(file));
+  assert.equal(made.length, 1, `one new autosave in ${workspace}: ${made.join(', ')}`);
+  return made[0];
+}
+
+/** The autosave files (not their previous generations) in the workspace's autosave folder. */
+export function autosaves(workspace: string): string[] {
+  const folder = join(workspace, AUTOSAVE_FOLDER);
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.endsWith('.fgsave'))
+      .map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Damages an autosave as a failing disk would: bytes inside the header of both generations (so
+ * that no previous generation stands in for the newest) overwritten, the files' lengths kept.
+ */
+export function damageAutosave(file: string): void {
+  for (const generation of [file, `${file}.prev`]) {
+    const fd = openSync(generation, 'r+');
+    try {
+      writeSync(fd, Buffer.from('XXXXXXXX'), 0, 8, 30);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

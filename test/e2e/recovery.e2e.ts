@@ -1,0 +1,132 @@
+// The packaged extension in a real VS Code (code-server), driven through Chromium as a user would,
+// on workspaces whose autosaves come from guarded programs really run and really killed.
+import assert from 'node:assert/strict';
+import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ROOT, eventually, temporaryDirectory } from '../helpers/processes';
+import { startCodeServer, type CodeServer } from './code-server';
+import { autosaves, crashedRun, damageAutosave, killProgram, startGuardedRun, writeProgram } from './guarded-programs';
+import { stopTree } from './process-tree';
+import { Workbench, launchBrowser } from './workbench';
+
+const VSIX = join(ROOT, 'faultguard.vsix');
+const scratch = temporaryDirectory('faultguard-e2e-');
+let server: CodeServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startCodeServer(VSIX);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  scratch.remove();
+});
+
+/** A window on a workspace of its own, closed when `body` is done, whatever happens. */
+async function inWindow(folder: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
+  const workbench = await Workbench.open(browser, server, folder);
+  try {
+    await body(workbench);
+  } finally {
+    await workbench.close();
+  }
+}
+
+test('a run that crashed before the editor opened: announced, listed with its signal and keys, opened, recovered, discarded', async () => {
+  const workspace = join(scratch.path, 'crashed-before');
+  const program = writeProgram(workspace, 'app.js', { notes: { text: 'rescued notes' }, draft: 'Dear diary' }, 'wait');
+  const autosave = await crashedRun(workspace, program, 'SIGSEGV');
+  const into = join(scratch.path, 'recovered');
+  mkdirSync(into);
+
+  await inWindow(workspace, async (workbench) => {
+    await workbench.notification('"node app.js" crashed earlier (SIGSEGV); 2 values rescued', 'about the run found crashed at start-up');
+    await workbench.openRecoveryView();
+    await workbench.waitForRow(/Crashed\s*1/, 'the Crashed group with one run');
+    const run = await workbench.waitForRow(/node app\.js\s*SIGSEGV ·/, 'the crashed run with its signal');
+    await run.click();
+    await workbench.waitForRow(/notes\s*json · \d+ B/, 'the key "notes"');
+    await workbench.waitForRow(/draft\s*json · \d+ B/, 'the key "draft"');
+    await workbench.screenshot('1-crashed-before-the-editor');
+
+    await (await workbench.waitForRow(/notes\s*json/, 'the key "notes"')).click();
+    await eventually(async () => assert.match(await workbench.editorText(), /"text": "rescued notes"/), 30_000);
+    await workbench.screenshot('1-value-open');
+
+    await workbench.rowAction(run, 'Recover Run');
+    await workbench.chooseFolder(into, 'Recover Here');
+    const recovered = await workbench.notification(/Recovered 2 values into /, 'that the run was recovered');
+    await workbench.screenshot('1-recovered');
+    const folder = (await recovered.innerText()).match(/Recovered 2 values into (.*)\./)?.[1];
+    assert.ok(folder && folder.startsWith(into), `recovered into a new folder inside ${into}: ${folder}`);
+    const index = JSON.parse(readFileSync(join(folder, 'index.json'), 'utf8')) as { key: string; file: string }[];
+    const files = Object.fromEntries(index.map(({ key, file }) => [key, readFileSync(join(folder, file), 'utf8')]));
+    assert.deepEqual(files, { notes: JSON.stringify({ text: 'rescued notes' }), draft: JSON.stringify('Dear diary') });
+
+    await workbench.rowAction(run, 'Discard Run');
+    await workbench.pressDialogButton('Discard');
+    await eventually(() => assert.equal(existsSync(autosave), false, `${autosave} is removed`), 30_000);
+    await workbench.gone(workbench.row(/node app\.js/), 'the discarded run');
+  });
+});
+
+test('a live guarded run is listed as running, and moves to Crashed when its program is killed, without a reload', async () => {
+  const workspace = join(scratch.path, 'live');
+  const program = writeProgram(workspace, 'server.js', { session: { user: 'ada' } }, 'wait');
+  const run = await startGuardedRun(workspace, program);
+  try {
+    await inWindow(workspace, async (workbench) => {
+      await workbench.openRecoveryView();
+      await workbench.waitForRow(/Running\s*1/, 'the Running group with one run');
+      await workbench.waitForRow(/node server\.js\s*running · started/, 'the live run');
+      await workbench.screenshot('2-running');
+
+      await killProgram(run, 'SIGKILL');
+      await workbench.notification('"node server.js" crashed (SIGKILL); 1 value rescued', 'about the crash');
+      await workbench.waitForRow(/Crashed\s*1/, 'the Crashed group with one run');
+      await workbench.waitForRow(/node server\.js\s*SIGKILL ·/, 'the run, now crashed by SIGKILL');
+      await workbench.gone(workbench.row(/Running/), 'the Running group');
+      await workbench.screenshot('2-crashed-while-open');
+    });
+  } finally {
+    await stopTree(run.guard.pid); // only if the test failed before the kill
+  }
+});
+
+test('a damaged autosave is an unreadable item with its error, and the rest of the view still works', async () => {
+  const workspace = join(scratch.path, 'damaged');
+  await crashedRun(workspace, writeProgram(workspace, 'app.js', { draft: 'still readable' }, 'wait'), 'SIGSEGV');
+  const damaged = await crashedRun(workspace, writeProgram(workspace, 'other.js', { lost: 'to the damage' }, 'wait'), 'SIGTERM');
+  damageAutosave(damaged);
+
+  await inWindow(workspace, async (workbench) => {
+    await workbench.openRecoveryView();
+    await workbench.waitForRow(/Unreadable\s*1/, 'the Unreadable group with one file');
+    await workbench.waitForRow(new RegExp(`${basename(damaged).replace(/\./g, '\\.')}\\s*autosave header checksum mismatch`), 'the damaged file with its error');
+    const run = await workbench.waitForRow(/node app\.js\s*SIGSEGV ·/, 'the readable crashed run');
+    await run.click();
+    await (await workbench.waitForRow(/draft\s*json/, 'the readable run\'s key')).click();
+    await eventually(async () => assert.match(await workbench.editorText(), /still readable/), 30_000);
+    await workbench.screenshot('3-unreadable');
+  });
+});
+
+test('a guarded run started from VS Code ("Run Active File Under the Guard") that crashes is listed as crashed', async () => {
+  const workspace = join(scratch.path, 'from-the-editor');
+  writeProgram(workspace, 'crasher.js', { progress: { step: 3 } }, 'abort');
+
+  await inWindow(workspace, async (workbench) => {
+    await workbench.openFile('crasher.js');
+    await workbench.runCommand('Faultguard: Run Active File Under the Guard');
+    await workbench.notification('"node crasher.js" crashed (SIGABRT); 1 value rescued', 'about the crash of the run started here');
+    await workbench.openRecoveryView();
+    await workbench.waitForRow(/node crasher\.js\s*SIGABRT ·/, 'the crashed run');
+    await workbench.screenshot('4-run-from-the-editor');
+  });
+  assert.equal(autosaves(workspace).length, 1, 'the run autosaved into the workspace\'s .faultguard/');
+});

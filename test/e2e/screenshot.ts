@@ -1,0 +1,42 @@
+// `npm run screenshot`: the README's picture of the Recovery view (extension/media/recovery-view.png),
+// taken of the packaged extension in code-server on a run that really crashed, beside a live one.
+import { join } from 'node:path';
+import { ROOT, temporaryDirectory } from '../helpers/processes';
+import { startCodeServer } from './code-server';
+import { crashedRun, startGuardedRun, writeProgram } from './guarded-programs';
+import { stopTree } from './process-tree';
+import { Workbench, launchBrowser } from './workbench';
+
+const TARGET = join(ROOT, 'extension', 'media', 'recovery-view.png');
+
+async function main(): Promise<void> {
+  const scratch = temporaryDirectory('faultguard-screenshot-');
+  const workspace = join(scratch.path, 'notes-app');
+  const document = { title: 'Shopping list', text: 'eggs\nflour\nbutter', modified: '2026-11-22T10:41:07Z' };
+  const editor = writeProgram(workspace, 'editor.js', { document, cursor: { line: 3, column: 7 }, 'recent files': ['todo.md', 'shopping.md'] }, 'wait');
+  await crashedRun(workspace, editor, 'SIGSEGV');
+  const live = await startGuardedRun(workspace, writeProgram(workspace, 'sync.js', { queue: [] }, 'wait'));
+  const server = await startCodeServer(join(ROOT, 'faultguard.vsix'));
+  const browser = await launchBrowser();
+  try {
+    const workbench = await Workbench.open(browser, server, workspace);
+    await workbench.notification(/"node editor\.js" crashed earlier \(SIGSEGV\)/, 'about the crash');
+    await workbench.openRecoveryView();
+    await workbench.waitForRow(/node sync\.js\s*running/, 'the live run');
+    await (await workbench.waitForRow(/node editor\.js\s*SIGSEGV/, 'the crashed run')).click();
+    await (await workbench.waitForRow(/document\s*json/, 'the key "document"')).click();
+    await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'document' }), 'the value open in an editor');
+    await workbench.page.screenshot({ path: TARGET });
+    console.log(`wrote ${TARGET}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+    await stopTree(live.guard.pid);
+    scratch.remove();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack);
+  process.exitCode = 1;
+});

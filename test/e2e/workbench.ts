@@ -1,0 +1,175 @@
+// The VS Code workbench in Chromium, as a user sees and works it: the Recovery view's rows,
+// notifications, the command palette, code-server's simple file dialog, modal dialogs. Every wait
+// has a generous deadline and, when it passes, says what it waited for and what was on screen.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { ROOT, eventually } from '../helpers/processes';
+import type { CodeServer } from './code-server';
+
+/** Debian's Chromium (test/e2e/install.sh installs it). */
+const CHROMIUM = '/usr/bin/chromium';
+const WAIT_MS = 60_000;
+export const SCREENSHOTS = join(ROOT, 'test-output', 'e2e');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export class Workbench {
+  private constructor(readonly page: Page) {}
+
+  /** A new window on `folder`, once the workbench is drawn. */
+  static async open(browser: Browser, server: CodeServer, folder: string): Promise<Workbench> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url(folder));
+    const workbench = new Workbench(page);
+    await workbench.visible(page.locator('div.monaco-workbench'), 'the workbench');
+    return workbench;
+  }
+
+  /** Waits for `locator` to be visible; on failure, says what was awaited and what the screen showed. */
+  async visible(locator: Locator, what: string, timeout = WAIT_MS): Promise<Locator> {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout });
+      return locator.first();
+    } catch {
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; on screen (${await this.failureScreenshot()}):\n${await this.describe()}`);
+    }
+  }
+
+  /** Waits for `locator` to be gone (detached or hidden). */
+  async gone(locator: Locator, what: string, timeout = WAIT_MS): Promise<void> {
+    try {
+      await locator.first().waitFor({ state: 'hidden', timeout });
+    } catch {
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what} to go; on screen (${await this.failureScreenshot()}):\n${await this.describe()}`);
+    }
+  }
+
+  /** The Faultguard view container, opened from the activity bar. */
+  async openRecoveryView(): Promise<void> {
+    const item = await this.visible(this.page.locator('.activitybar [aria-label^="Faultguard"]'), 'the Faultguard activity bar item');
+    // Forced: the badge counting crashed runs lies over the icon and would take the click.
+    if ((await item.getAttribute('aria-expanded')) !== 'true') await item.click({ force: true });
+    await this.visible(this.view(), 'the Recovery view');
+  }
+
+  private view(): Locator {
+    return this.page.locator('[id="workbench.view.extension.faultguard"]');
+  }
+
+  /** A row of the Recovery view whose text matches (label and description: "node app.js SIGSEGV · 2 min ago"). */
+  row(text: string | RegExp): Locator {
+    return this.view().locator('.monaco-list-row', { hasText: text });
+  }
+
+  async rowTexts(): Promise<string[]> {
+    return (await this.view().locator('.monaco-list-row').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Waits for a row matching `text` and returns it. */
+  waitForRow(text: string | RegExp, what: string, timeout = WAIT_MS): Promise<Locator> {
+    return this.visible(this.row(text), `the Recovery view to show ${what} (${text})`, timeout);
+  }
+
+  /** Clicks one of a row's inline actions ("Recover Run…", "Discard Run"), shown while it is hovered. */
+  async rowAction(row: Locator, title: string): Promise<void> {
+    await row.hover();
+    const action = await this.visible(row.locator(`.actions .action-label[aria-label^="${title}"]`), `the action "${title}" on the row`);
+    await action.click();
+  }
+
+  /** A notification whose message matches, once it is shown. */
+  notification(text: string | RegExp, what: string): Promise<Locator> {
+    return this.visible(this.page.locator('.notification-list-item', { has: this.page.locator('.notification-list-item-message', { hasText: text }) }), `the notification ${what} (${text})`);
+  }
+
+  async notificationTexts(): Promise<string[]> {
+    return this.page.locator('.notification-list-item-message').allInnerTexts();
+  }
+
+  /** Opens a workspace file from the Explorer, as the active editor. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+E');
+    await (await this.visible(this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }), `${name} in the Explorer`)).click();
+    await this.visible(this.page.locator('.tabs-container .tab.active', { hasText: name }), `the editor of ${name}`);
+  }
+
+  /** Runs a command from the palette (F1) by its title; typed slowly, as the list filters as it goes. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = await this.visible(this.page.locator('.quick-input-widget input'), 'the command palette');
+    await input.pressSequentially(title, { delay: 20 });
+    await this.visible(this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }), `the palette to offer "${title}"`);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * A folder typed into code-server's simple file dialog (a quick input), accepted with its OK
+   * button (`label`, the dialog's openLabel). Typed with its trailing slash, as the dialog itself
+   * completes a folder's name: then what it shows stays what was typed.
+   */
+  async chooseFolder(path: string, label: string): Promise<void> {
+    const dialog = this.page.locator('.quick-input-widget');
+    const input = await this.visible(dialog.locator('input'), 'the file dialog');
+    const typed = `${path.replace(/\/+$/, '')}/`;
+    // The dialog fills in its starting folder once it has read it, over anything typed before.
+    await eventually(async () => {
+      if ((await input.inputValue()) !== typed) {
+        await input.selectText();
+        await input.pressSequentially(typed, { delay: 10 });
+      }
+      assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
+    }, WAIT_MS);
+    const accept = await this.visible(dialog.locator('.monaco-button', { hasText: label }), `the file dialog's button "${label}"`);
+    // A click while the dialog is still reading the folder is ignored: press again until it closes.
+    await eventually(async () => {
+      if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
+      await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
+    }, WAIT_MS);
+  }
+
+  /** Presses a button of a modal dialog ("Discard"). */
+  async pressDialogButton(label: string): Promise<void> {
+    const button = await this.visible(this.page.locator('.monaco-dialog-box .dialog-buttons .monaco-button', { hasText: label }), `a dialog with the button "${label}"`);
+    await button.click();
+  }
+
+  /** The text of the active editor (only its rendered lines: enough for small values). */
+  async editorText(): Promise<string> {
+    const lines = await this.visible(this.page.locator('.editor-group-container.active .monaco-editor .view-lines'), 'an editor');
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const path = join(SCREENSHOTS, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  /** The screen when a wait failed, kept with the test output. */
+  private failureScreenshot(): Promise<string> {
+    return this.screenshot(`failure-${Date.now()}`).catch((error: Error) => `no screenshot: ${error.message}`);
+  }
+
+  /** What a failure message shows: the view's rows, the notifications, the tabs. */
+  async describe(): Promise<string> {
+    const read = (locator: Locator) => locator.allInnerTexts().catch(() => ['(unreadable)']);
+    return [
+      `Recovery view rows: ${JSON.stringify(await this.rowTexts().catch(() => []))}`,
+      `notifications: ${JSON.stringify(await read(this.page.locator('.notification-list-item-message')))}`,
+      `tabs: ${JSON.stringify(await read(this.page.locator('.tabs-container .tab')))}`,
+      `dialog: ${JSON.stringify(await read(this.page.locator('.monaco-dialog-box')))}`,
+    ].join('\n');
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}
