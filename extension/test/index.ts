@@ -1,6 +1,6 @@
 // The extension-host tests' entry point (a workbench's extensionTestsPath) where no test CLI loads
 // mocha for them: code-server's workbench, given this file in its URL payload, has its extension
-// host call run(). The last line it logs is what the caller reads.
+// host call run(). The summary line it logs is what the caller reads.
 import Mocha from 'mocha';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -38,6 +38,15 @@ suite('Faultguard recovery', () => {
     api = await extension.activate();
   });
 
+  test('every command the manifest contributes is registered, in the category Faultguard', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string; category?: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = manifest.contributes.commands;
+    assert.ok(contributed.length > 0, 'the manifest contributes commands');
+    assert.deepEqual(contributed.filter(({ command }) => !registered.has(command)).map(({ command }) => command), [], 'contributed but not registered');
+    assert.deepEqual(contributed.filter(({ category }) => category !== 'Faultguard').map(({ command }) => command), [], 'outside the category');
+  });
+
   test('the crashed run is listed with its reason, and its value opens pretty-printed', async () => {
     const run = await until('a crashed run', () => api.runs().find((r) => r.state === 'crashed'));
     assert.match(run.reason, /SIGABRT/);

@@ -9,7 +9,6 @@ import { within } from './deadline';
 import { stopTree } from './process-tree';
 
 export interface CodeServer {
-  readonly port: number;
   /** The workbench on `folder`; `payload` adds the workbench's development options (name, value). */
   url(folder: string, payload?: ReadonlyArray<readonly [string, string]>): string;
   /** A path on the server as the workbench names it (the extension host runs "remotely", on it). */
@@ -58,8 +57,10 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
   const dirs = ['--user-data-dir', data.path, '--extensions-dir', join(data.path, 'extensions')];
   if (vsix) {
     const installed = await run(binary, [...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
-    assert.equal(installed.code, 0, `code-server --install-extension ${vsix}:\n${installed.stdout}${installed.stderr}`);
-    assert.match(installed.stdout, /was successfully installed/, installed.stdout);
+    if (installed.code !== 0 || !/was successfully installed/.test(installed.stdout)) {
+      data.remove();
+      assert.fail(`code-server --install-extension ${vsix} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
+    }
   }
   mkdirSync(join(data.path, 'User'), { recursive: true });
   writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify(SETTINGS));
@@ -78,7 +79,6 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
     throw error;
   }
   return {
-    port,
     url: (folder, payload) => {
       const query = new URLSearchParams({ folder });
       if (payload) query.set('payload', JSON.stringify(payload));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ROOT, temporaryDirectory } from '../helpers/processes';
+import { cleanUp } from './clean-up';
 import { startCodeServer, type CodeServer } from './code-server';
 import { within } from './deadline';
 import { launchBrowser } from './workbench';
@@ -16,11 +17,7 @@ const workspace = temporaryDirectory('faultguard-e2e-host-');
 let server: CodeServer | undefined;
 let browser: Browser | undefined;
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  workspace.remove();
-});
+after(() => cleanUp(() => browser?.close(), () => server?.stop(), () => workspace.remove()));
 
 test('the extension-host tests pass inside code-server', async () => {
   server = await startCodeServer();
@@ -28,13 +25,15 @@ test('the extension-host tests pass inside code-server', async () => {
   const page = await browser.newPage();
   const logged: string[] = [];
   page.on('console', (message) => logged.push(message.text()));
-  const exit = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
+  let exited: (code: number) => void = () => {};
+  const exit = new Promise<number>((resolve) => (exited = resolve));
+  await page.exposeFunction('codeAutomationExit', (code: number) => exited(code));
   const payload: [string, string][] = [
     ['extensionDevelopmentPath', server.remoteUri(ROOT)],
     ['extensionTestsPath', server.remoteUri(join(ROOT, 'out', 'extension-tests', 'index.js'))],
   ];
   await page.goto(server.url(workspace.path, payload));
-  const code = await within(exit, 180_000, () => `the extension-host tests to end; the workbench logged:\n${logged.join('\n')}`);
+  const code = await within(exit, 180_000, () => `the extension-host tests to end; the workbench logged:\n${logged.join('\n')}\ncode-server printed:\n${server?.log()}`);
   const summary = logged.map((line) => line.match(/extension-host tests: (\d+) passed, (\d+) failed/)).find((match) => match);
   const output = logged.filter((line) => !/^Failed to load resource/.test(line)).join('\n');
   assert.ok(summary, `the tests' summary line; the workbench logged:\n${output}`);

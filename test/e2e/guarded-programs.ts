@@ -5,8 +5,9 @@ import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync }
 import { join } from 'node:path';
 import { CLI, ROOT, launch, type Running } from '../helpers/processes';
 import { within } from './deadline';
+import { stopTree } from './process-tree';
 
-export const AUTOSAVE_FOLDER = '.faultguard';
+const AUTOSAVE_FOLDER = '.faultguard';
 const CLIENT = join(ROOT, 'runtime', 'dist', 'index.js');
 
 /**
@@ -37,18 +38,29 @@ export interface GuardedRun {
 }
 
 /** Starts `node <program>` under the CLI's guard in `workspace` (so it reads as `node <name>`), once it has stored its values. */
-export async function startGuardedRun(workspace: string, program: string, interval = 1): Promise<GuardedRun> {
-  const args = [CLI, 'run', '--autosave', `${join(workspace, AUTOSAVE_FOLDER)}/`, '--interval', String(interval), '--', 'node', program];
+export async function startGuardedRun(workspace: string, program: string): Promise<GuardedRun> {
+  // Autosaves every second: a live run's file is fresh whenever the editor looks.
+  const args = [CLI, 'run', '--autosave', `${join(workspace, AUTOSAVE_FOLDER)}/`, '--interval', '1', '--', 'node', program];
   const guard = launch(process.execPath, args, { cwd: workspace, deadlineMs: 10 * 60_000 });
-  const [, pid] = await within(guard.waitForLine(/^ready (\d+)$/m), 30_000, () => `${program} to store its values; it printed: ${guard.output()}`);
+  const [, pid] = await stoppedOnFailure(guard, within(guard.waitForLine(/^ready (\d+)$/m), 30_000, () => `${program} to store its values; it printed: ${guard.output()}`));
   return { guard, programPid: Number(pid) };
 }
 
 /** Kills the program with `signal` and waits until its guard has recorded the end and exited like it. */
 export async function killProgram(run: GuardedRun, signal: NodeJS.Signals): Promise<void> {
   process.kill(run.programPid, signal);
-  const ended = await within(run.guard.finished, 60_000, `the guard to end after ${signal} of its program`);
+  const ended = await stoppedOnFailure(run.guard, within(run.guard.finished, 60_000, `the guard to end after ${signal} of its program`));
   assert.equal(ended.signal, signal, `the guard ends like its program: ${ended.stderr}`);
+}
+
+/** `waiting`, with the guard and its program killed if it fails: a failed test leaves no run behind. */
+async function stoppedOnFailure<T>(guard: Running, waiting: Promise<T>): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    await stopTree(guard.pid);
+    throw error;
+  }
 }
 
 /** A run that crashed before the editor opened: started, killed by `signal`, its autosave on disk. */

@@ -1,36 +1,21 @@
 // Stopping what a test started, children included: code-server's extension hosts, the recovery
 // service, and the programs its terminals run (node-pty gives each a session of its own, so
 // signalling the server's process group would miss them). The tree is read from /proc.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStatFields } from '../../runtime/src/process/proc-stat';
+import { runs } from '../helpers/daemons';
 import { eventually } from '../helpers/processes';
 
-/** A process's state letter and parent, from /proc/<pid>/stat; undefined once it is gone. */
-function stat(pid: number): { state: string; parent: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state, parent] = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state, parent: Number(parent) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Running or stopped, not a zombie (whose reaping is its parent's business, maybe init's). */
-export function isRunning(pid: number): boolean {
-  const state = stat(pid)?.state;
-  return state !== undefined && state !== 'Z' && state !== 'X';
-}
-
 /** `root` and all its descendants now living. */
-export function processTree(root: number): number[] {
+function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
-    const parent = /^\d+$/.test(name) ? stat(Number(name))?.parent : undefined;
-    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    const parent = /^\d+$/.test(name) ? procStatFields(Number(name))?.[1] : undefined;
+    if (parent !== undefined) children.set(Number(parent), [...(children.get(Number(parent)) ?? []), Number(name)]);
   }
   const tree = [root];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
-  return tree.filter(isRunning);
+  return tree.filter(runs);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -56,7 +41,7 @@ export async function stopTree(root: number): Promise<void> {
   }
   for (const pid of stopped) signal(pid, 'SIGKILL');
   await eventually(() => {
-    const living = [...stopped].filter(isRunning);
+    const living = [...stopped].filter(runs);
     if (living.length > 0) throw new Error(`processes still running after SIGKILL: ${living.join(', ')}`);
   }, 30_000);
 }

@@ -1,9 +1,11 @@
 // `npm run screenshot`: the README's picture of the Recovery view (extension/media/recovery-view.png),
 // taken of the packaged extension in code-server on a run that really crashed, beside a live one.
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { ROOT, temporaryDirectory } from '../helpers/processes';
-import { startCodeServer } from './code-server';
-import { crashedRun, startGuardedRun, writeProgram } from './guarded-programs';
+import { cleanUp } from './clean-up';
+import { startCodeServer, type CodeServer } from './code-server';
+import { crashedRun, startGuardedRun, writeProgram, type GuardedRun } from './guarded-programs';
 import { stopTree } from './process-tree';
 import { Workbench, launchBrowser } from './workbench';
 
@@ -11,14 +13,17 @@ const TARGET = join(ROOT, 'extension', 'media', 'recovery-view.png');
 
 async function main(): Promise<void> {
   const scratch = temporaryDirectory('faultguard-screenshot-');
-  const workspace = join(scratch.path, 'notes-app');
-  const document = { title: 'Shopping list', text: 'eggs\nflour\nbutter', modified: '2026-11-22T10:41:07Z' };
-  const editor = writeProgram(workspace, 'editor.js', { document, cursor: { line: 3, column: 7 }, 'recent files': ['todo.md', 'shopping.md'] }, 'wait');
-  await crashedRun(workspace, editor, 'SIGSEGV');
-  const live = await startGuardedRun(workspace, writeProgram(workspace, 'sync.js', { queue: [] }, 'wait'));
-  const server = await startCodeServer(join(ROOT, 'faultguard.vsix'));
-  const browser = await launchBrowser();
+  let live: GuardedRun | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
   try {
+    const workspace = join(scratch.path, 'notes-app');
+    const document = { title: 'Shopping list', text: 'eggs\nflour\nbutter', modified: '2026-11-22T10:41:07Z' };
+    const editor = writeProgram(workspace, 'editor.js', { document, cursor: { line: 3, column: 7 }, 'recent files': ['todo.md', 'shopping.md'] }, 'wait');
+    await crashedRun(workspace, editor, 'SIGSEGV');
+    live = await startGuardedRun(workspace, writeProgram(workspace, 'sync.js', { queue: [] }, 'wait'));
+    server = await startCodeServer(join(ROOT, 'faultguard.vsix'));
+    browser = await launchBrowser();
     const workbench = await Workbench.open(browser, server, workspace);
     await workbench.notification(/"node editor\.js" crashed earlier \(SIGSEGV\)/, 'about the crash');
     await workbench.openRecoveryView();
@@ -29,10 +34,12 @@ async function main(): Promise<void> {
     await workbench.page.screenshot({ path: TARGET });
     console.log(`wrote ${TARGET}`);
   } finally {
-    await browser.close();
-    await server.stop();
-    await stopTree(live.guard.pid);
-    scratch.remove();
+    await cleanUp(
+      () => browser?.close(),
+      () => server?.stop(),
+      () => live && stopTree(live.guard.pid),
+      () => scratch.remove(),
+    );
   }
 }
 

@@ -11,7 +11,7 @@ import type { CodeServer } from './code-server';
 /** Debian's Chromium (test/e2e/install.sh installs it). */
 const CHROMIUM = '/usr/bin/chromium';
 const WAIT_MS = 60_000;
-export const SCREENSHOTS = join(ROOT, 'test-output', 'e2e');
+const SCREENSHOTS = join(ROOT, 'test-output', 'e2e');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -33,22 +33,29 @@ export class Workbench {
   }
 
   /** Waits for `locator` to be visible; on failure, says what was awaited and what the screen showed. */
-  async visible(locator: Locator, what: string, timeout = WAIT_MS): Promise<Locator> {
+  async visible(locator: Locator, what: string): Promise<Locator> {
     try {
-      await locator.first().waitFor({ state: 'visible', timeout });
+      await locator.first().waitFor({ state: 'visible', timeout: WAIT_MS });
       return locator.first();
-    } catch {
-      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; on screen (${await this.failureScreenshot()}):\n${await this.describe()}`);
+    } catch (error) {
+      throw await this.failure(`waiting for ${what}`, error);
     }
   }
 
   /** Waits for `locator` to be gone (detached or hidden). */
-  async gone(locator: Locator, what: string, timeout = WAIT_MS): Promise<void> {
+  async gone(locator: Locator, what: string): Promise<void> {
     try {
-      await locator.first().waitFor({ state: 'hidden', timeout });
-    } catch {
-      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what} to go; on screen (${await this.failureScreenshot()}):\n${await this.describe()}`);
+      await locator.first().waitFor({ state: 'hidden', timeout: WAIT_MS });
+    } catch (error) {
+      throw await this.failure(`waiting for ${what} to go`, error);
     }
+  }
+
+  /** The error of a failed wait: what was awaited, why it failed, and the screen at that moment. */
+  private async failure(what: string, error: unknown): Promise<Error> {
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const screenshot = await this.screenshot(`failed ${what}`).catch((failed: Error) => `no screenshot: ${failed.message}`);
+    return new Error(`${what}: ${why}\non screen (${screenshot}):\n${await this.describe()}`);
   }
 
   /** The Faultguard view container, opened from the activity bar. */
@@ -73,8 +80,8 @@ export class Workbench {
   }
 
   /** Waits for a row matching `text` and returns it. */
-  waitForRow(text: string | RegExp, what: string, timeout = WAIT_MS): Promise<Locator> {
-    return this.visible(this.row(text), `the Recovery view to show ${what} (${text})`, timeout);
+  waitForRow(text: string | RegExp, what: string): Promise<Locator> {
+    return this.visible(this.row(text), `the Recovery view to show ${what} (${text})`);
   }
 
   /** Clicks one of a row's inline actions ("Recover Run…", "Discard Run"), shown while it is hovered. */
@@ -89,10 +96,6 @@ export class Workbench {
     return this.visible(this.page.locator('.notification-list-item', { has: this.page.locator('.notification-list-item-message', { hasText: text }) }), `the notification ${what} (${text})`);
   }
 
-  async notificationTexts(): Promise<string[]> {
-    return this.page.locator('.notification-list-item-message').allInnerTexts();
-  }
-
   /** Opens a workspace file from the Explorer, as the active editor. */
   async openFile(name: string): Promise<void> {
     await this.page.keyboard.press('Control+Shift+E');
@@ -103,10 +106,9 @@ export class Workbench {
   /** Runs a command from the palette (F1) by its title; typed slowly, as the list filters as it goes. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
-    const input = await this.visible(this.page.locator('.quick-input-widget input'), 'the command palette');
+    const input = await this.visible(this.page.locator('.quick-input-box input'), 'the command palette');
     await input.pressSequentially(title, { delay: 20 });
-    await this.visible(this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }), `the palette to offer "${title}"`);
-    await this.page.keyboard.press('Enter');
+    await (await this.visible(this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }), `the palette to offer "${title}"`)).click();
   }
 
   /**
@@ -116,22 +118,47 @@ export class Workbench {
    */
   async chooseFolder(path: string, label: string): Promise<void> {
     const dialog = this.page.locator('.quick-input-widget');
-    const input = await this.visible(dialog.locator('input'), 'the file dialog');
+    const input = await this.visible(dialog.locator('.quick-input-box input'), 'the file dialog');
     const typed = `${path.replace(/\/+$/, '')}/`;
-    // The dialog fills in its starting folder once it has read it, over anything typed before.
-    await eventually(async () => {
-      if ((await input.inputValue()) !== typed) {
-        await input.selectText();
-        await input.pressSequentially(typed, { delay: 10 });
-      }
-      assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
-    }, WAIT_MS);
+    try {
+      // The dialog fills in its starting folder once it has read it, over anything typed before.
+      await eventually(async () => {
+        if ((await input.inputValue()) !== typed) {
+          await input.selectText();
+          await input.pressSequentially(typed, { delay: 10 });
+        }
+        assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
+      }, WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`typing ${typed} into the file dialog`, error);
+    }
     const accept = await this.visible(dialog.locator('.monaco-button', { hasText: label }), `the file dialog's button "${label}"`);
-    // A click while the dialog is still reading the folder is ignored: press again until it closes.
-    await eventually(async () => {
-      if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
-      await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
-    }, WAIT_MS);
+    try {
+      // A click while the dialog is still reading the folder is ignored: press again until it closes.
+      await eventually(async () => {
+        if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
+        await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
+      }, WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`the file dialog to close on "${label}"`, error);
+    }
+  }
+
+  /**
+   * Starts a launch configuration from the Run and Debug view, as its green button does. (F5 pressed
+   * before the workbench has read launch.json fails with "An unknown error occurred"; the view
+   * offering the configuration says it has.)
+   */
+  async startDebugging(configuration: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+D');
+    const start = this.page.locator('.start-debug-action-item');
+    const select = await this.visible(start.locator('select[aria-label="Debug Launch Configurations"]'), 'the launch configurations of Run and Debug');
+    try {
+      await eventually(async () => assert.equal(await select.inputValue(), configuration), WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`waiting for Run and Debug to offer "${configuration}"`, error);
+    }
+    await (await this.visible(start.locator('[role="button"][aria-label^="Start Debugging"]'), 'the Start Debugging button')).click();
   }
 
   /** Presses a button of a modal dialog ("Discard"). */
@@ -140,22 +167,23 @@ export class Workbench {
     await button.click();
   }
 
-  /** The text of the active editor (only its rendered lines: enough for small values). */
-  async editorText(): Promise<string> {
+  /** Waits for the active editor to show `text` in its rendered lines (enough for small values). */
+  async editorShows(text: RegExp, what: string): Promise<void> {
     const lines = await this.visible(this.page.locator('.editor-group-container.active .monaco-editor .view-lines'), 'an editor');
-    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+    try {
+      // The editor draws spaces as no-break spaces.
+      await eventually(async () => assert.match((await lines.innerText()).replace(/\u00a0/g, ' '), text), WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`waiting for the editor to show ${what}`, error);
+    }
   }
 
+  /** Saves the screen as test-output/e2e/<name>.png, kept with the test output. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const path = join(SCREENSHOTS, `${name}.png`);
+    const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '-').slice(0, 100)}.png`);
     await this.page.screenshot({ path });
     return path;
-  }
-
-  /** The screen when a wait failed, kept with the test output. */
-  private failureScreenshot(): Promise<string> {
-    return this.screenshot(`failure-${Date.now()}`).catch((error: Error) => `no screenshot: ${error.message}`);
   }
 
   /** What a failure message shows: the view's rows, the notifications, the tabs. */
