@@ -5,7 +5,7 @@ import { crc32 } from './crc32';
 
 /** "\x89FGJ\r\n\x1a\n": a non-ASCII first byte and CR/LF/EOF guard against text-mode mangling. */
 export const JOURNAL_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x4a, 0x0d, 0x0a, 0x1a, 0x0a]);
-export const JOURNAL_VERSION = 1;
+const JOURNAL_VERSION = 1;
 export const JOURNAL_HEADER_SIZE = 16;
 /** length (4) + crc (4) + type (1) + encoding (1) + key length (2) */
 export const RECORD_PREFIX_SIZE = 12;
@@ -113,7 +113,9 @@ export interface JournalScan {
   readonly damage?: JournalDamage;
 }
 
-export class JournalFormatError extends Error {}
+export class JournalFormatError extends Error {
+  override readonly name = 'JournalFormatError';
+}
 
 // ignoreBOM: a key may legitimately begin with U+FEFF; dropping it would merge two keys.
 const keyDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -188,7 +190,7 @@ export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
   return { entries, records, end: pos };
 }
 
-export function checkJournalHeader(bytes: Uint8Array): void {
+function checkJournalHeader(bytes: Uint8Array): void {
   if (bytes.length < JOURNAL_HEADER_SIZE) {
     throw new JournalFormatError(`not a Faultguard journal: ${bytes.length} bytes, shorter than the ${JOURNAL_HEADER_SIZE}-byte header`);
   }
