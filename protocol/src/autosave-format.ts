@@ -2,6 +2,7 @@
 // ended, then the data as an xz-compressed journal. Compression is left to the caller so that
 // this module stays free of native code (the editor reads these files with a pure-JS xz).
 import { crc32 } from './crc32';
+import { crashContextProblem, type CrashContext } from './crash-context';
 import type { ExitRecord } from './exit-status';
 
 /** "\x89FGS\r\n\x1a\n" */
@@ -42,6 +43,8 @@ export interface AutosaveHeader {
    * data is still being compressed: the next save replaces it. Absent otherwise.
    */
   readonly finalSavePending?: true;
+  /** Why the run died (§10): recorded by the save that records the end, when the guard knows any of it. */
+  readonly context?: CrashContext;
   readonly data: {
     readonly entries: number;
     /** Bytes of the journal once decompressed, and its CRC-32: checked after decompression. */
@@ -134,6 +137,8 @@ function checkHeaderShape(header: AutosaveHeader): void {
   check(header.state === 'exited' ? isExitRecord(header.exit) : header.exit === null, 'exit', header.state === 'exited' ? 'an exit record' : 'null while running');
   check(header.ended === null || isString(header.ended), 'ended', 'a string or null');
   check(header.finalSavePending === undefined || header.finalSavePending === true, 'finalSavePending', 'true or absent');
+  const context = header.context === undefined ? undefined : crashContextProblem(header.context);
+  if (context !== undefined) problems.push(context);
   const data = header.data ?? {};
   for (const name of ['entries', 'size', 'compressedSize'] as const) check(isCount(data[name]), `data.${name}`, 'a size');
   check(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff, 'data.crc32', 'a CRC-32');

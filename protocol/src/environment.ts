@@ -6,3 +6,10 @@ export const ENV_JOURNAL = 'FAULTGUARD_JOURNAL';
 /** Protocol version the guard speaks; a client refuses a version it does not know. */
 export const ENV_PROTOCOL = 'FAULTGUARD_PROTOCOL';
 export const PROTOCOL_VERSION = '1';
+/**
+ * Absolute path of the run's context journal (§10), where a client records its uncaught error and
+ * its breadcrumbs. Absent when the guard keeps no context; clients that know nothing of it ignore it.
+ */
+export const ENV_CONTEXT = 'FAULTGUARD_CONTEXT';
+/** How many breadcrumbs the client keeps (§10.2); DEFAULT_BREADCRUMBS when absent. */
+export const ENV_BREADCRUMBS = 'FAULTGUARD_BREADCRUMBS';

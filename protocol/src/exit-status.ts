@@ -82,6 +82,11 @@ export function describeExit(code: number | null, signal: string | null): ExitRe
   };
 }
 
+/** The same end, known to be the kernel's out-of-memory killer's (§10.4): still SIGKILL, in a category of its own. */
+export function describeOomKill(exit: ExitRecord): ExitRecord {
+  return { ...exit, category: 'limit/memory', reason: `killed by the kernel's out-of-memory killer (${exit.signal})` };
+}
+
 export function isAbnormal(exit: ExitRecord): boolean {
   return exit.signal !== null || exit.code !== 0;
 }

@@ -4,6 +4,7 @@ export * from './journal-format';
 export * from './values';
 export * from './crc32';
 export * from './autosave-format';
+export * from './crash-context';
 export * from './autosave-names';
 export * from './presentation/wording';
 export * from './presentation/value-text';

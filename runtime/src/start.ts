@@ -6,6 +6,7 @@ import type { RescuedData } from './data/rescued-data';
 import { autosaveOption } from './autosave/autosave-options';
 import { guardAndExitLike } from './guard/exit-like';
 import { guard, type GuardOptions, type RunInfo } from './guard/guard';
+import type { OutputTailOptions } from './guard/output-tail';
 
 export type Launch<A> = (data: GuardedData, args: A) => unknown;
 export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunInfo) => unknown;
@@ -24,6 +25,10 @@ export interface StartOptions<A> {
    * same exit code, or the same signal. Default true; false resolves with the status instead.
    */
   readonly exit?: boolean;
+  /** How much of the program's output to keep for the crash context (default: 64 KiB of stderr; bytes 0: none). */
+  readonly keepOutput?: OutputTailOptions;
+  /** How many breadcrumbs `data.breadcrumb()` keeps (default 50). */
+  readonly breadcrumbs?: number;
 }
 
 /**
@@ -55,6 +60,8 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
     journalRoot: options.journalDir,
     autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
     rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
+    keepOutput: options.keepOutput,
+    breadcrumbs: options.breadcrumbs,
   };
   if (options.exit !== false) return guardAndExitLike(guarded);
   return (await guard(guarded)).exit.status;

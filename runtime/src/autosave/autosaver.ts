@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
+import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, type AutosaveHeader, type CrashContext, type ExitRecord } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import { currentUser, identityOf } from '../process/process-identity';
 import type { Log } from '../report/log';
@@ -24,6 +24,7 @@ interface Saved {
 interface Ending {
   readonly exit: ExitRecord;
   readonly ended: string;
+  readonly context: CrashContext | undefined;
   /** This save records the end with older data; the final data follows in the next save. */
   readonly finalSavePending?: true;
 }
@@ -77,12 +78,13 @@ export class Autosaver {
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
    * saved): a periodic save still compressing is abandoned, and if the last save already holds
-   * the final data only the header is new. Returns whether the file now holds that final state.
+   * the final data only the header is new. The crash context, when there is one, goes with the
+   * end. Returns whether the file now holds that final state.
    */
-  async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
+  async finish(exit: ExitRecord, data: RescuedData | undefined, context: CrashContext | undefined): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stopSaving();
-    const ending: Ending = { exit, ended: new Date().toISOString() };
+    const ending: Ending = { exit, ended: new Date().toISOString(), context };
     try {
       if (data && !unchanged) {
         // The end first, with the last save's data: copying it takes moments whatever its size,
@@ -166,6 +168,7 @@ export class Autosaver {
       exit: ending?.exit ?? null,
       ended: ending?.ended ?? null,
       ...(ending?.finalSavePending && { finalSavePending: true }),
+      ...(ending?.context && { context: ending.context }),
       data,
     };
   }

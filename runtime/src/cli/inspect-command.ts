@@ -1,4 +1,4 @@
-import { countOf, Encoding, encodingName, formatBytes, NotJsonError, printable, renderValue } from '@faultguard/protocol';
+import { countOf, Encoding, encodingName, formatBytes, NotJsonError, printable, renderValue, type CrashContext } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { AutosaveError } from '../recovery/autosave-error';
 import { isJournal, openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
@@ -6,6 +6,7 @@ import type { Autosave } from '../recovery/read-autosave';
 import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
+import { formatContext } from './context-text';
 import { formatTable } from './text-format';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
@@ -64,8 +65,9 @@ function keysOf(data: DataView): Array<{ key: string; encoding: string; size: nu
   });
 }
 
-function printFields(lines: readonly (readonly string[])[], keys: ReturnType<typeof keysOf>): void {
+function printFields(lines: readonly (readonly string[])[], keys: ReturnType<typeof keysOf>, context: CrashContext | undefined): void {
   process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
+  if (context) process.stdout.write(formatContext(context));
   if (keys.length > 0) {
     process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [printable(JSON.stringify(k.key)), k.encoding, formatBytes(k.size)])));
   }
@@ -75,7 +77,7 @@ function showJournal({ file, data, run }: KeptJournal, json: boolean): void {
   const keys = keysOf(data);
   const damage = data.damage && `${data.damage.reason} at byte ${data.damage.offset}; every record before it is here (${data.damage.skippedBytes} bytes skipped)`;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file, kind: 'journal', run, ...(damage && { damage }), keys }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ file, kind: 'journal', run, ...(damage && { damage }), ...(data.context && { context: data.context }), keys }, null, 2)}\n`);
     return;
   }
   printFields([
@@ -84,7 +86,7 @@ function showJournal({ file, data, run }: KeptJournal, json: boolean): void {
     ...(run.pid ? [['Program', `pid ${run.pid}${run.guardPid ? `, guard pid ${run.guardPid}` : ''}`]] : []),
     ...(run.started ? [['Started', run.started]] : []),
     ['Data', `${countOf(data.size, 'value')}${damage ? `; the journal ends in damage: ${damage}` : ''}`],
-  ], keys);
+  ], keys, data.context);
 }
 
 function showRun(autosave: Autosave, json: boolean): void {
@@ -107,7 +109,7 @@ function showRun(autosave: Autosave, json: boolean): void {
     ...(header.ended ? [['Ended', header.ended]] : []),
     ['Data', `${countOf(header.data.entries, 'value')}, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
   ];
-  printFields(lines, keys);
+  printFields(lines, keys, header.context);
 }
 
 function showValue(file: string, data: DataView, key: string, how: 'json' | 'raw' | 'human'): void {

@@ -5,6 +5,17 @@ import { JournalWriter } from './journal-writer';
 /** Below this size a journal is never compacted: rewriting it would cost more than it frees. */
 export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 
+/** Where breadcrumbs go: the run's context journal (data/context-recorder.ts). */
+export interface BreadcrumbSink {
+  breadcrumb(text: string): void;
+}
+
+export interface GuardedDataOptions {
+  /** Compact from this journal size on (default COMPACT_MIN_BYTES). */
+  readonly compactFromBytes?: number;
+  readonly breadcrumbs?: BreadcrumbSink;
+}
+
 /**
  * The data object a guarded program writes, Map-like. `set()` returns only once the value is
  * in the journal, where a crash of this process cannot reach it. Values are not kept in this
@@ -16,7 +27,11 @@ export class GuardedData extends DataView {
   private liveBytes = 0;
   private compactionFailed = false;
 
-  constructor(private readonly writer: JournalWriter, entries: Map<string, ValueLocation>) {
+  constructor(
+    private readonly writer: JournalWriter,
+    entries: Map<string, ValueLocation>,
+    private readonly options: GuardedDataOptions = {},
+  ) {
     super();
     this.index = entries;
     for (const [key, location] of entries) this.liveBytes += recordSize(this.keyBytes(key), location.length);
@@ -42,6 +57,21 @@ export class GuardedData extends DataView {
     this.liveBytes += recordSize(keyBytes, encoded.bytes.length);
     this.compactIfWasteful();
     return this;
+  }
+
+  /**
+   * Records what the program is doing, for the crash context: the last breadcrumbs (50 unless the
+   * guard says otherwise) survive any death of the process, as a set() value does, and reach the
+   * rescue, the autosave and the editor. Returns false when the guard keeps no context (an older
+   * guard, or none).
+   *
+   * @example
+   * data.breadcrumb(`opened ${path}`);
+   */
+  breadcrumb(text: string): boolean {
+    if (!this.options.breadcrumbs) return false;
+    this.options.breadcrumbs.breadcrumb(text);
+    return true;
   }
 
   delete(key: string): boolean {
@@ -84,7 +114,7 @@ export class GuardedData extends DataView {
    */
   private compactIfWasteful(): void {
     const size = this.writer.size;
-    if (size < COMPACT_MIN_BYTES || size < 2 * this.liveBytes || this.compactionFailed) return;
+    if (size < (this.options.compactFromBytes ?? COMPACT_MIN_BYTES) || size < 2 * this.liveBytes || this.compactionFailed) return;
     try {
       const moved = this.writer.compact(this.index, (key) => this.keyBytes(key));
       // Same keys, same order: updating in place keeps a caller's running iteration valid.

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync } from 'node:fs';
-import { bufferSource, scanJournal, type ByteSource, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
+import { bufferSource, scanJournal, type ByteSource, type CrashContext, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
 import { readExactly } from '../files/byte-io';
 import { DataView } from './data-view';
 import { FileSource } from './file-source';
@@ -14,6 +14,12 @@ export class RescuedData extends DataView {
   protected readonly index: ReadonlyMap<string, ValueLocation>;
   /** Set when the journal ended in damage: every record before it is here, the rest was skipped. */
   readonly damage: JournalDamage | undefined;
+  /**
+   * Why the run died (SPEC §10), when known: the program's uncaught error, a fatal error's report,
+   * the kernel's OOM verdict, its last output and breadcrumbs. Set by the guard for a rescue, and
+   * by readAutosave from the autosave's final save.
+   */
+  context: CrashContext | undefined;
 
   private constructor(
     source: ByteSource,
@@ -24,6 +30,7 @@ export class RescuedData extends DataView {
     const scan = scanJournal(source);
     this.index = scan.entries;
     this.damage = scan.damage;
+    this.context = undefined;
   }
 
   static fromBytes(bytes: Buffer): RescuedData {

@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeJournalHeader } from '@faultguard/protocol';
+import { CONTEXT_JOURNAL_NAME, encodeJournalHeader } from '@faultguard/protocol';
 import { StartError } from '../report/start-error';
 
 /** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
@@ -19,6 +19,8 @@ export function defaultJournalRoot(): string {
 export interface RunDirectory {
   readonly path: string;
   readonly journalPath: string;
+  /** The context journal (SPEC §10): the client's last error and breadcrumbs. */
+  readonly contextPath: string;
   writeInfo(info: object): void;
   remove(): void;
 }
@@ -30,18 +32,26 @@ export function createRunDirectory(relativeRoot: string, now = new Date()): RunD
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const path = mkdtempSync(join(root, `run-${stamp}-${process.pid}-`));
   const journalPath = join(path, 'journal');
-  const fd = openSync(journalPath, 'wx', 0o600);
+  const contextPath = join(path, CONTEXT_JOURNAL_NAME);
+  createJournal(journalPath);
+  createJournal(contextPath);
+  return {
+    path,
+    journalPath,
+    contextPath,
+    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
+    remove: () => removeRunFolder(path),
+  };
+}
+
+/** A new, empty journal: the header only, made exclusively. */
+function createJournal(path: string): void {
+  const fd = openSync(path, 'wx', 0o600);
   try {
     writeSync(fd, encodeJournalHeader());
   } finally {
     closeSync(fd);
   }
-  return {
-    path,
-    journalPath,
-    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
-    remove: () => removeRunFolder(path),
-  };
 }
 
 /**

@@ -95,6 +95,7 @@ async function readGeneration(file: string, generation: Autosave['generation'], 
     }
     if (data.damage) throw fail('invalid', `data is damaged: ${data.damage.reason} at byte ${data.damage.offset}`);
     if (data.size !== header.data.entries) throw fail('invalid', `data holds ${data.size} entries, the header says ${header.data.entries}`);
+    data.context = header.context;
     return { file, header, data, generation, modified: head.modified };
   } finally {
     closeSync(fd);
