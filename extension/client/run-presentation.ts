@@ -91,7 +91,12 @@ export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): s
 }
 
 export function keyDescription(key: KeyInfo): string {
-  return `${key.encoding} · ${formatBytes(key.size)}`;
+  return `${key.keyType ? `${key.keyType} key · ` : ''}${key.encoding} · ${formatBytes(key.size)}`;
+}
+
+/** How a key reads in the tree and in a tab: a key that is not a string (from Python) by its label. */
+export function keyText(key: KeyInfo): string {
+  return key.label ?? key.key;
 }
 
 /** "5 s ago", "2 min ago", "3 h ago", "4 days ago"; a time in the future (clock skew) is "just now". */

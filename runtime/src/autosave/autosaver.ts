@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, copyFileSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, previousGenerationPath, RecordType, type AutosaveHeader, type ExitRecord,
+  AUTOSAVE_FORMAT, autosaveHeadReserve, crc32, MAX_HEADER_BYTES, encodeAutosaveHead, encodeJournalHeader, encodeRecord, previousGenerationPath, journalVersionFor, setRecordKey, type AutosaveHeader, type ExitRecord,
 } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import type { Log } from '../guard/guard';
@@ -248,11 +248,12 @@ export class Autosaver {
       await xz.write(chunk, treatment);
     };
     try {
-      await put(encodeJournalHeader());
+      await put(encodeJournalHeader(journalVersionFor(data.keys())));
       for (const key of data.keys()) {
         const { encoding, bytes } = data.readRaw(key)!;
         if (bytes.length >= LARGE_VALUE) treatment = looksIncompressible(bytes) ? 'store' : 'compress';
-        for (const chunk of encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), bytes)) await put(chunk);
+        const record = setRecordKey(key);
+        for (const chunk of encodeRecord(record.type, encoding, record.bytes, bytes)) await put(chunk);
       }
       await xz.end();
     } catch (error) {
