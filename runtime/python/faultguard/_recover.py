@@ -47,8 +47,16 @@ def judge(path: str, stale_after: Optional[float] = None) -> _liveness.Judgement
     return _liveness.judge_run(head.header, head.mtime, stale_after)
 
 
-def _original_rule(path: str) -> bool:
-    return abs(os.stat(path).st_atime - time.time()) < _ORIGINAL_ACTIVE_SECONDS
+def _original_rule(accessed: float) -> bool:
+    return abs(accessed - time.time()) < _ORIGINAL_ACTIVE_SECONDS
+
+
+def _accessed(path: str) -> Optional[float]:
+    """The access time, taken before anything reads the file (a read may set it to now)."""
+    try:
+        return os.stat(path).st_atime
+    except FileNotFoundError:
+        return None
 
 
 def is_active(autosave_file: str, stale_after: Optional[float] = None) -> bool:
@@ -58,28 +66,30 @@ def is_active(autosave_file: str, stale_after: Optional[float] = None) -> bool:
     does: active if accessed within the last 2 seconds.
     """
     path = os.fspath(autosave_file)
+    accessed = _accessed(path)
     try:
         return judge(path, stale_after).active
     except AutosaveMissing:
         raise
     except AutosaveError:
-        return _original_rule(path)
+        if accessed is None:
+            raise missing(path) from None
+        return _original_rule(accessed)
 
 
 def _refuse_live(path: str, stale_after: Optional[float]) -> None:
+    accessed = _accessed(path)
     try:
         judgement = judge(path, stale_after)
     except AutosaveMissing:
         return  # nothing at <path> or <path>.prev: reading says so
     except AutosaveError:
         # Not one of ours: the original's rule, with its patience (a 1.1.x guard touches the file every second).
-        try:
-            if _original_rule(path):
-                time.sleep(_ORIGINAL_ACTIVE_SECONDS)
-                if _original_rule(path):
-                    raise AutosaveError(path, "live", "Trying to access a backup of a process that is still running.")
-        except FileNotFoundError:
-            pass
+        if accessed is not None and _original_rule(accessed):
+            time.sleep(_ORIGINAL_ACTIVE_SECONDS)
+            accessed = _accessed(path)
+            if accessed is not None and _original_rule(accessed):
+                raise AutosaveError(path, "live", "Trying to access a backup of a process that is still running.")
         return
     if judgement.active:
         raise AutosaveError(path, "live", f"belongs to a live run ({judgement.reason}); recover it once that run has ended")

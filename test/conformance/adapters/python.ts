@@ -2,7 +2,11 @@ import { dirname, join } from 'node:path';
 import { CLI, ROOT } from '../../helpers/processes';
 import type { Client } from './client';
 
-export const PYTHON = process.env.PYTHON ?? 'python3';
+/**
+ * Debian's interpreter, deliberately: Debian's python3-numpy and python3-pytest (which .ci/run
+ * installs) are for /usr/bin/python3, while a `python3` on PATH may be another one (pyenv's).
+ */
+export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 export const python: Client = {
   name: 'Python',

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, Callable, List, Optional, Tuple
 
-from .. import _journal
+from .. import _journal, _liveness
 from .._data import RescuedData
 from . import exit_record, launch_child
 from .autosave_target import claim as claim_target
@@ -42,6 +42,15 @@ def _read(run: RunDirectory) -> Optional[Tuple[bytes, _journal.Scan]]:
 
 def run(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
         autosave_target: Optional[str], interval: Optional[float]) -> int:
+    _liveness.guard_runs += 1
+    try:
+        return _guarded(launch, rescue, args, autosave_target, interval)
+    finally:
+        _liveness.guard_runs -= 1
+
+
+def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
+             autosave_target: Optional[str], interval: Optional[float]) -> int:
     folder = RunDirectory()
     try:
         claim = None if autosave_target is None else claim_target(autosave_target)
