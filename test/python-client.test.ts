@@ -240,3 +240,16 @@ test('renaming the live autosave away stops the guard from writing over it, and 
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(readdirSync(folder), ['moved.fgsave'], 'the guard removed its own previous generation, and nothing else');
 });
+
+test('pip install ./runtime/python in a fresh venv with no package index: the example runs from the installed package', async () => {
+  const venv = join(dir.path, 'venv');
+  assert.equal((await run(PYTHON, ['-m', 'venv', venv], { deadlineMs: 120_000 })).code, 0);
+  const noIndex = { ...process.env, PIP_NO_INDEX: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONPATH: '' };
+  const installed = await run(join(venv, 'bin', 'pip'), ['install', '--no-index', PACKAGE], { cwd: dir.path, env: noIndex, deadlineMs: 120_000 });
+  assert.equal(installed.code, 0, installed.stdout + installed.stderr);
+  assert.match(installed.stdout, /Successfully installed faultguard-client-\d+\.\d+\.\d+/);
+  const version = await run(join(venv, 'bin', 'python'), ['-c', 'import faultguard, importlib.metadata as m; print(faultguard.__version__ == m.version("faultguard-client"), faultguard.__file__)'], { cwd: dir.path, env: noIndex });
+  assert.match(version.stdout, new RegExp(`^True ${venv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/python3\\.\\d+/site-packages/faultguard/__init__\\.py\\n$`), version.stderr);
+  const example = await run(join(venv, 'bin', 'python'), [join(PACKAGE, 'examples', 'segfault.py')], { cwd: dir.path, env: noIndex });
+  assert.match(example.stdout, /^crashed with exit code -11; rescued:\n/, example.stderr);
+});
