@@ -1,6 +1,8 @@
 """The dict-like data objects: writable in the guarded program, read-only in a rescue or a recovery."""
 import os
+import struct
 import threading
+import zlib
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Dict, Iterator, Optional, Tuple
 
@@ -32,6 +34,14 @@ def _write_all(fd: int, parts: Tuple[bytes, ...], offset: int) -> None:
             views[0] = views[0][written:]
 
 
+def _take_back(fd: int, start: int) -> None:
+    """After a failed write: the torn bytes go, or the next record overwrites them (§4.4)."""
+    try:
+        os.ftruncate(fd, start)
+    except OSError:
+        pass
+
+
 def read_exactly(fd: int, size: int, offset: int) -> bytes:
     chunks = []
     while size > 0:
@@ -45,8 +55,10 @@ def read_exactly(fd: int, size: int, offset: int) -> bytes:
 
 
 # A live entry of the writer: value tag, offset and size, then how its records are written
-# (Set type, Delete type, key field), reused for every later record of an equal key.
-_Entry = Tuple[int, int, int, int, int, bytes]
+# (Set type, Delete type, key field), reused for every later record of an equal key, and the
+# last Set record's body up to the value with its CRC (b"", -1 when not known).
+_Entry = Tuple[int, int, int, int, int, bytes, bytes, int]
+_LENGTH_CRC = struct.Struct("<II")
 _SMALL = 64 * 1024  # values up to this size go into one buffer with their record head: one pwrite
 
 
@@ -64,8 +76,8 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         self._version = found.version
         self._end = found.end
         self._live: Dict[Any, _Entry] = {}
-        for key, where in found.live.items():  # the program's own journal: its pickled keys are trusted
-            self._live[_keys.decode(key, True)] = (where.tag, where.offset, where.size, *_journal.key_field(key))
+        for key, (tag, offset, size, _record) in found.live.items():  # the program's own journal: its keys are trusted
+            self._live[_keys.decode(key, True)] = (tag, offset, size, *_journal.key_field(key), b"", -1)
         self._generation = _generation
         self._lock = threading.Lock()  # threads of one process share one end offset
 
@@ -84,12 +96,28 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
 
     def __setitem__(self, key: Any, value: Any) -> None:
         entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
-        record = _keys.encode(key) if entry is None else entry[3:]
-        tag, encoded = _values.encode(value)
-        self._append(record[0], tag, record, encoded, key)
+        tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
+        if entry is None or entry[0] != tag or not entry[6] or len(encoded) > _SMALL or self._generation != _generation:
+            record = _keys.encode(key) if entry is None else entry[3:6]
+            self._append(record[0], tag, record, encoded, key)
+            return
+        # The hot path of every program, a key stored again: the record's start is the last one's, one pwrite.
+        body = entry[6]
+        head = _LENGTH_CRC.pack(len(body) + len(encoded), zlib.crc32(encoded, entry[7])) + body
+        buffer = head + encoded
+        with self._lock:
+            start = self._end
+            try:
+                if os.pwrite(self._fd, buffer, start) != len(buffer):
+                    _write_all(self._fd, (buffer,), start)  # a short write: the whole record again, same place
+            except BaseException:
+                _take_back(self._fd, start)
+                raise
+            self._end = start + len(buffer)
+            self._live[key] = (tag, start + len(head), len(encoded), entry[3], entry[4], entry[5], body, entry[7])
 
     def __delitem__(self, key: Any) -> None:
-        record = self._live[key][3:]  # KeyError for an absent key: nothing to write (§4.4)
+        record = self._live[key][3:6]  # KeyError for an absent key: nothing to write (§4.4)
         self._append(record[1], 0, record, b"", key)
 
     def clear(self) -> None:
@@ -118,15 +146,13 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
             try:
                 _write_all(self._fd, (head + value,) if len(value) <= _SMALL else (head, value), start)
             except BaseException:  # an OSError, or a KeyboardInterrupt between two writes
-                try:
-                    os.ftruncate(self._fd, start)  # the next record overwrites the torn bytes otherwise
-                except OSError:
-                    pass
+                _take_back(self._fd, start)
                 raise
             self._end = start + len(head) + len(value)
             # The view changes only once the record is written: a failed write leaves the old value live.
             if rtype == _journal.SET or rtype == _journal.SET_TYPED:
-                self._live[key] = (tag, start + len(head), len(value), *record)  # type: ignore[assignment]
+                body = head[8:]
+                self._live[key] = (tag, start + len(head), len(value), *record, body, zlib.crc32(body))  # type: ignore[assignment]
             elif rtype == _journal.CLEAR:
                 self._live.clear()
             else:
@@ -140,11 +166,11 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
             moved: Dict[Any, _Entry] = {}
             end = _journal.HEADER_SIZE
             _write_all(fd, (_journal.header(_journal.TYPED_KEYS_VERSION),), 0)
-            for key, (tag, offset, size, set_type, delete_type, field) in self._live.items():
+            for key, (tag, offset, size, set_type, delete_type, field, body, body_crc) in self._live.items():
                 value = read_exactly(self._fd, size, offset)
                 head = _journal.encode_record(set_type, tag, field, value)
                 _write_all(fd, (head, value), end)
-                moved[key] = (tag, end + len(head), size, set_type, delete_type, field)
+                moved[key] = (tag, end + len(head), size, set_type, delete_type, field, body, body_crc)
                 end += len(head) + size
             os.rename(temporary, self._path)
         except BaseException:
@@ -166,8 +192,10 @@ class RescuedData(Mapping):  # type: ignore[type-arg]
     `fallback` is None, or, when recover() read an older generation, why the newest could not be read.
     """
 
-    def __init__(self, entries: Dict[Any, Tuple[int, Any]], exit: Optional[Dict[str, Any]], unpickle: bool) -> None:
-        self._entries = entries
+    def __init__(self, journal: bytes, entries: Dict[Any, _journal.Location], exit: Optional[Dict[str, Any]],
+                 unpickle: bool) -> None:
+        self._journal = journal
+        self._entries = entries  # each key's value where it is in `journal`: nothing is copied until asked for
         self._unpickle = unpickle
         self.exit = exit
         self.fallback: Optional[str] = None
@@ -175,20 +203,30 @@ class RescuedData(Mapping):  # type: ignore[type-arg]
 
     @classmethod
     def from_scan(cls, journal: bytes, found: _journal.Scan, exit: Optional[Dict[str, Any]], unpickle: bool) -> "RescuedData":
-        view = memoryview(journal)
-        decode = _keys.decode
-        entries = {decode(key, unpickle): (where.tag, view[where.offset:where.offset + where.size])
-                   for key, where in found.live.items()}
-        return cls(entries, exit, unpickle)
+        entries = found.live
+        if not all(type(key) is str for key in entries):
+            decode = _keys.decode
+            entries = {decode(key, unpickle): where for key, where in entries.items()}
+        return cls(journal, entries, exit, unpickle)
+
+    @classmethod
+    def from_values(cls, values: Dict[Any, Tuple[int, bytes]], exit: Optional[Dict[str, Any]], unpickle: bool) -> "RescuedData":
+        """Entries that are not in a journal (a 1.1.x autosave's): laid out as one."""
+        parts, entries, at = [], {}, 0
+        for key, (tag, raw) in values.items():
+            parts.append(raw)
+            entries[key] = (tag, at, len(raw), at)
+            at += len(raw)
+        return cls(b"".join(parts), entries, exit, unpickle)
 
     def __getitem__(self, key: Any) -> Any:
-        tag, raw = self._entries[key]
-        return _values.decode(tag, bytes(raw), self._unpickle)
+        tag, raw = self.raw(key)
+        return _values.decode(tag, raw, self._unpickle)
 
     def raw(self, key: Any) -> Tuple[int, bytes]:
         """The stored encoding tag and bytes of a value, exactly as the program stored them."""
-        tag, raw = self._entries[key]
-        return tag, bytes(raw)
+        tag, offset, size, _record = self._entries[key]
+        return tag, self._journal[offset:offset + size]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._entries)

@@ -4,6 +4,7 @@ Version 1 holds string keys only; version 2 adds records whose key is typed (an 
 Python object): record types 4 and 5 (§2.3). A version 2 journal without typed keys holds the same
 records as version 1, so writers use version 2 only once a typed key is stored.
 """
+import gc
 import re
 import struct
 import zlib
@@ -41,13 +42,9 @@ class TypedKey(NamedTuple):
 JournalKey = Union[str, TypedKey]
 
 
-class Location(NamedTuple):
-    """A live entry: its value's tag, offset and size, and where its whole Set record starts."""
-
-    tag: int
-    offset: int
-    size: int
-    record: int
+# A live entry: (value tag, value offset, value size, offset of its whole Set record). A plain
+# tuple: a rescue scans a million of them, and a NamedTuple costs a Python call each.
+Location = Tuple[int, int, int, int]
 
 
 class Damage(NamedTuple):
@@ -116,57 +113,72 @@ def typed_key_problem(field: bytes) -> Optional[str]:
 
 def scan(data: bytes) -> Scan:
     """Replays the records of a journal held in memory (§2.5, §2.6): stops at the first damage, keeps all before it."""
+    # The scan makes two objects per record and keeps them: the cyclic collector, run again and
+    # again meanwhile, would only double its time (a rescue waits for it).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(data)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan(data: bytes) -> Scan:
     version = check_header(data)
     typed = version >= TYPED_KEYS_VERSION
     view = memoryview(data)
     unpack, crc32 = _PREFIX.unpack_from, zlib.crc32
     live: Dict[JournalKey, Location] = {}
     pos, records, size = HEADER_SIZE, 0, len(data)
-    damage: Optional[Damage] = None
+    reason = None
     while pos < size:
-        reason = None
         if size - pos < PREFIX_SIZE:
             reason = "record header cut short"
-        else:
-            length, crc, rtype, tag, key_size = unpack(data, pos)
-            end = pos + 8 + length
-            key_end = pos + 12 + key_size
-            if length < 4 + key_size:
-                reason = "record length smaller than its key"
-            elif end > size:
-                reason = "record cut short"
-            elif crc32(view[pos + 8:end]) != crc:
-                reason = "record checksum mismatch"
-            elif rtype <= CLEAR:
-                try:
-                    key: JournalKey = data[pos + 12:key_end].decode("utf-8")  # strict; U+FEFF kept
-                except UnicodeDecodeError:
-                    reason = "key is not well-formed UTF-8"
-                else:
-                    if rtype == SET:
-                        live[key] = Location(tag, key_end, end - key_end, pos)
-                    elif rtype == DELETE:
-                        live.pop(key, None)
-                    elif rtype == CLEAR:
-                        live.clear()
-                    else:
-                        reason = f"unknown record type {rtype}"
-            elif typed and rtype <= DELETE_TYPED:
-                field = data[pos + 12:key_end]
-                reason = typed_key_problem(field)
-                if reason is None:
-                    key = TypedKey(field[0], field[1:])
-                    if rtype == SET_TYPED:
-                        live[key] = Location(tag, key_end, end - key_end, pos)
-                    else:
-                        live.pop(key, None)
+            break
+        length, crc, rtype, tag, key_size = unpack(data, pos)
+        end = pos + 8 + length
+        key_end = pos + 12 + key_size
+        if length < 4 + key_size:
+            reason = "record length smaller than its key"
+            break
+        if end > size:
+            reason = "record cut short"
+            break
+        if crc32(view[pos + 8:end]) != crc:
+            reason = "record checksum mismatch"
+            break
+        if rtype == SET:
+            try:
+                live[data[pos + 12:key_end].decode("utf-8")] = (tag, key_end, end - key_end, pos)  # strict; U+FEFF kept
+            except UnicodeDecodeError:
+                reason = "key is not well-formed UTF-8"
+                break
+        elif rtype == DELETE or rtype == CLEAR:
+            try:
+                key = data[pos + 12:key_end].decode("utf-8")
+            except UnicodeDecodeError:
+                reason = "key is not well-formed UTF-8"
+                break
+            if rtype == DELETE:
+                live.pop(key, None)
             else:
-                reason = f"unknown record type {rtype}"
-        if reason is not None:
-            damage = Damage(pos, size - pos, reason)
+                live.clear()
+        elif typed and (rtype == SET_TYPED or rtype == DELETE_TYPED):
+            field = data[pos + 12:key_end]
+            reason = typed_key_problem(field)
+            if reason is not None:
+                break
+            if rtype == SET_TYPED:
+                live[TypedKey(field[0], field[1:])] = (tag, key_end, end - key_end, pos)
+            else:
+                live.pop(TypedKey(field[0], field[1:]), None)
+        else:
+            reason = f"unknown record type {rtype}"
             break
         records += 1
         pos = end
+    damage = None if reason is None else Damage(pos, size - pos, reason)
     return Scan(live, records, pos, damage, version)
 
 
@@ -182,4 +194,4 @@ def compacted(data: bytes, found: Scan) -> Tuple[bytes, ...]:
     typed = any(not isinstance(key, str) for key in found.live)
     view = memoryview(data)
     return (header(TYPED_KEYS_VERSION if typed else VERSION),
-            *(view[where.record:where.offset + where.size] for where in found.live.values()))
+            *(view[record:offset + size] for _tag, offset, size, record in found.live.values()))

@@ -109,7 +109,7 @@ def _read(path: str, max_bytes: int) -> RescuedData:
         distrust = _trust.distrust(path, fd)
         legacy = os.pread(fd, len(_legacy.XZ_MAGIC), 0) == _legacy.XZ_MAGIC
         if legacy:
-            data = RescuedData(_legacy.read(path, fd, distrust is None, max_bytes), None, distrust is None)
+            data = RescuedData.from_values(_legacy.read(path, fd, distrust is None, max_bytes), None, distrust is None)
     finally:
         os.close(fd)
     if not legacy:
