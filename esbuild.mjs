@@ -34,10 +34,10 @@ await Promise.all([
   build({ ...common, ...shipped, entryPoints: ['extension/client/extension.ts'], outfile: 'extension/dist/extension.js', external: ['vscode'] }),
   build({ ...common, ...shipped, entryPoints: ['extension/service/service.ts'], outfile: 'extension/dist/service.js' }),
   build({ ...common, entryPoints: ['runtime/src/cli/main.ts'], outfile: 'extension/dist/faultguard.js', banner: { js: '#!/usr/bin/env node' } }),
-  // Tests, fixtures and benchmarks bundle the runtime from source: one copy of every module
-  // per program, whether a test imports the public API or an internal module.
-  build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', alias: { '@faultguard/runtime': './runtime/src/index.ts' }, external: ['playwright-core'] }),
+  // Tests, fixtures and benchmarks bundle the runtime from source (tsconfig.base.json's paths):
+  // one copy of every module per program, whether a test imports the public API or an internal module.
+  build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', external: ['playwright-core'] }),
   // Extension-host tests (mocha inside VS Code; see .vscode-test.mjs), kept apart from the Node suite.
   build({ ...common, entryPoints: tsFiles('extension/test'), outdir: 'out/extension-tests', external: ['vscode', 'mocha'] }),
-  build({ ...common, entryPoints: tsFiles('runtime/examples'), outdir: 'out/examples', alias: { '@faultguard/runtime': './runtime/src/index.ts' } }),
+  build({ ...common, entryPoints: tsFiles('runtime/examples'), outdir: 'out/examples' }),
 ]);

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { URI } from 'vscode-uri';
 import type { RunSummary } from '@faultguard/protocol/recovery-service';
 import { describeAutosave } from '@faultguard/runtime';
-import { ago, commandLabel, crashMessage, crashedCount, groupRuns, isRecoverable, keyDescription, runDescription, runDetails } from '../extension/client/run-presentation';
+import { ago } from '@faultguard/protocol';
+import { commandLabel, crashMessage, crashedCount, groupRuns, isRecoverable, keyDescription, runDescription, runDetails } from '../extension/client/run-presentation';
 import { VALUE_SCHEME, valueOf, valueUri } from '../extension/client/value-uri';
 import { CLI, fixture, launch, run, temporaryDirectory, type Running } from './helpers/processes';
 

@@ -91,7 +91,7 @@ test('every single-bit flip in a record is detected, never returned as data', ()
 
 test('refuses bytes that are not a journal, saying why', () => {
   const header = encodeJournalHeader();
-  assert.throws(() => scanJournal(Buffer.alloc(0)), { name: 'Error', message: /shorter than the 16-byte header/ });
+  assert.throws(() => scanJournal(Buffer.alloc(0)), { name: 'JournalFormatError', message: /shorter than the 16-byte header/ });
   assert.throws(() => scanJournal(Buffer.from('{"json": "not a journal at all"}')), /wrong magic/);
   const future = Buffer.from(header);
   future.writeUInt16LE(3, 8);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Encoding } from '@faultguard/protocol';
-import { fileNameForKey } from '../runtime/src/rescue/values-directory';
+import { fileNameForKey } from '../runtime/src/recovery/values-directory';
 
 test('file names for values are safe and distinct for any key', () => {
   const keys = ['', '.', '..', '../etc/passwd', 'a/b', 'index', 'Index', '%41', 'A', 'ünï', 'ключ 🔑', '.hidden', 'x'.repeat(500), `${'x'.repeat(500)}y`, 'nul\u0000byte', 'new\nline'];

@@ -1,7 +1,7 @@
 // How runs and values read in the editor: labels, descriptions, tooltips and groups. Pure
 // functions of the service's summaries (no `vscode` import), so they are tested without an editor.
-import { basename, isAbsolute, relative } from 'node:path';
-import { formatBytes } from '@faultguard/protocol';
+import { basename } from 'node:path';
+import { ago, commandLabel as labelOf, countOf, formatBytes, oneLine } from '@faultguard/protocol';
 import type { KeyInfo, RunSummary } from '@faultguard/protocol/recovery-service';
 
 export type GroupName = 'crashed' | 'running' | 'unreadable';
@@ -13,7 +13,7 @@ export const GROUP_LABELS: Readonly<Record<GroupName, string>> = {
 };
 
 /** Crashed and orphaned runs (writer gone, data left) are one group: both are there to recover. */
-export function groupOf(run: RunSummary): GroupName {
+function groupOf(run: RunSummary): GroupName {
   if (run.state === 'unreadable') return 'unreadable';
   return run.active ? 'running' : 'crashed';
 }
@@ -45,9 +45,7 @@ export function crashedCount(runs: readonly RunSummary[]): number {
 export function commandLabel(run: RunSummary): string {
   const program = run.header?.program;
   if (!program || program.command.length === 0) return basename(run.file);
-  const [command, ...args] = program.command;
-  const shown = args.map((arg) => (isAbsolute(arg) && arg.startsWith(`${program.cwd}/`) ? relative(program.cwd, arg) : arg));
-  return oneLine([basename(command), ...shown].join(' '), 80);
+  return labelOf(program.command, program.cwd);
 }
 
 /** "SIGSEGV · 2 min ago", "exit 3 · 5 s ago", "guard died · 1 h ago", "running since 10:02". */
@@ -71,7 +69,7 @@ export function runDetails(run: RunSummary): string[] {
       `program pid ${header.program.pid}, guard pid ${header.writer.pid} on ${header.writer.host}${header.writer.user ? ` (${header.writer.user})` : ''}`,
       `cwd: ${header.program.cwd}`,
       `started ${header.started}${header.ended ? `, ended ${header.ended}` : ''}`,
-      `${header.data.entries} value${header.data.entries === 1 ? '' : 's'}, ${formatBytes(header.data.size)} (${formatBytes(run.size)} on disk)`,
+      `${countOf(header.data.entries, 'value')}, ${formatBytes(header.data.size)} (${formatBytes(run.size)} on disk)`,
     );
   }
   if (run.newestProblem) lines.push(`newest generation unreadable (${run.newestProblem}); the previous one is shown`);
@@ -81,8 +79,7 @@ export function runDetails(run: RunSummary): string[] {
 
 /** The crash notification: `"node app.js" crashed (SIGSEGV); 3 values rescued`. */
 export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): string {
-  const entries = run.header?.data.entries ?? 0;
-  const values = `${entries} value${entries === 1 ? '' : 's'} rescued`;
+  const values = `${countOf(run.header?.data.entries ?? 0, 'value')} rescued`;
   const exit = run.header?.exit;
   const earlier = discovered === 'startup' ? ' earlier' : '';
   // Quotes, not backticks: notifications show plain text.
@@ -99,27 +96,8 @@ export function keyText(key: KeyInfo): string {
   return key.label ?? key.key;
 }
 
-/** "5 s ago", "2 min ago", "3 h ago", "4 days ago"; a time in the future (clock skew) is "just now". */
-export function ago(time: number, now: number): string {
-  const seconds = Math.max(0, Math.round((now - time) / 1000));
-  if (!Number.isFinite(seconds)) return 'at an unknown time';
-  if (seconds < 5) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-  const days = Math.floor(seconds / 86400);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
-}
-
 /** When the run ended (or was last heard of): what a user sorts and reads by. */
 function whenOf(run: RunSummary): number {
   const ended = run.header?.ended ? Date.parse(run.header.ended) : NaN;
   return Number.isFinite(ended) ? ended : (run.modified ?? 0);
-}
-
-/** A header is a writer's word: keep a hostile command line from drawing on the view. */
-function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ServiceSettings } from '@faultguard/protocol/recovery-service';
 
-export const SECTION = 'faultguard';
+const SECTION = 'faultguard';
 const MIB = 1024 * 1024;
 
 /** The folders to watch: each workspace folder's `faultguard.autosaveFolders`, made absolute. */

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { autosaveNameOf, previousGenerationPath } from '@faultguard/protocol';
 import type { FolderProblem, RunCrashed, RunsSnapshot, RunSummary, ServiceSettings } from '@faultguard/protocol/recovery-service';
-import { describeAutosave, listAutosaves, type JudgeOptions, type Listing } from '@faultguard/runtime';
+import { describeAutosave, listAutosaves, type JudgeOptions, type Listing } from '@faultguard/runtime/recovery';
 
 export interface CatalogEvents {
   changed(snapshot: RunsSnapshot): void;

@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { AUTOSAVE_EXTENSION, Encoding, encodingName, keyLabel, keyType, previousGenerationPath } from '@faultguard/protocol';
+import { AUTOSAVE_EXTENSION, Encoding, encodingName, keyLabel, keyType, NotJsonError, previousGenerationPath, renderValue } from '@faultguard/protocol';
 import {
   PAGE_BYTES,
   WHOLE_VALUE_BYTES,
@@ -11,7 +11,7 @@ import {
   type ValueParams,
   type ValueView,
 } from '@faultguard/protocol/recovery-service';
-import { AutosaveError, isActive, NotJsonError, fileNameForKey, readAutosave, removeAutosave, renderValue, writeValuesDirectory, type Autosave, type JudgeOptions } from '@faultguard/runtime';
+import { AutosaveError, fileNameForKey, readAutosave, recover, removeAutosave, writeValuesDirectory, type Autosave, type JudgeOptions } from '@faultguard/runtime/recovery';
 import { decompressWithWasm } from './wasm-xz';
 
 /**
@@ -66,12 +66,16 @@ export class RunReader {
 
   /** Writes every value into a new folder inside `into`, named after the autosave, with index.json. */
   async recover({ file, into }: RecoverRunParams): Promise<RecoveredRun> {
-    // As `faultguard recover`: a live run's data is still changing, and it is not lost.
-    const activity = isActive(file, this.limits().judge);
-    if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); recover it once that run has ended`);
-    const { data } = await this.read(file);
-    const folder = newFolderIn(into, basename(file, AUTOSAVE_EXTENSION));
-    return { folder, files: writeValuesDirectory(data, folder) };
+    let recovered: RecoveredRun | undefined;
+    await recover(
+      (data) => {
+        const folder = newFolderIn(into, basename(file, AUTOSAVE_EXTENSION));
+        recovered = { folder, files: writeValuesDirectory(data, folder) };
+      },
+      file,
+      { ...this.limits().judge, read: (path) => this.read(path) },
+    );
+    return recovered!;
   }
 
   /** Removes the autosave with its previous generation; refuses a live run's. */

@@ -15,7 +15,7 @@ import {
   SaveValueRequest,
   type ServiceSettings,
 } from '@faultguard/protocol/recovery-service';
-import { AutosaveError, DEFAULT_MAX_DATA_BYTES } from '@faultguard/runtime';
+import { AutosaveError, DEFAULT_MAX_DATA_BYTES } from '@faultguard/runtime/recovery';
 import { RunCatalog } from './run-catalog';
 import { RunReader } from './run-reader';
 

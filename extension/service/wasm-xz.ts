@@ -1,7 +1,7 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { XzReadableStream } from 'xz-decompress';
-import type { Decompress } from '@faultguard/runtime';
+import type { Decompress } from '@faultguard/runtime/recovery';
 
 const readAt = promisify(read);
 const CHUNK_BYTES = 1024 * 1024;

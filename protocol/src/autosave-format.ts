@@ -5,10 +5,12 @@ import { crc32 } from './crc32';
 import type { ExitRecord } from './exit-status';
 
 /** "\x89FGS\r\n\x1a\n" */
-export const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
+const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
 export const AUTOSAVE_FORMAT = 1;
 /** A header is a few hundred bytes; anything near this is not one of ours. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
+/** Magic (8 bytes), header length (4), and the header's CRC-32 (4): the head is these plus the header. */
+export const AUTOSAVE_PREFIX_BYTES = 16;
 
 /** Identifies a process across PID reuse: the PID alone can name a newer process. */
 export interface ProcessIdentity {
@@ -50,7 +52,9 @@ export interface AutosaveHeader {
   };
 }
 
-export class AutosaveFormatError extends Error {}
+export class AutosaveFormatError extends Error {
+  override readonly name = 'AutosaveFormatError';
+}
 
 /**
  * Everything before the data: magic, length, header JSON and its checksum. The JSON may be padded
@@ -62,7 +66,7 @@ export function encodeAutosaveHead(header: AutosaveHeader, reserve = 0): Buffer 
   const length = Math.max(reserve, Buffer.byteLength(text));
   if (reserve > 0 && length > reserve) throw new RangeError(`autosave header of ${length} bytes does not fit the ${reserve} bytes reserved for it`);
   if (length > MAX_HEADER_BYTES) throw new RangeError(`autosave header of ${length} bytes is over the ${MAX_HEADER_BYTES}-byte limit`);
-  const head = Buffer.alloc(16 + length, ' ');
+  const head = Buffer.alloc(AUTOSAVE_PREFIX_BYTES + length, ' ');
   AUTOSAVE_MAGIC.copy(head, 0);
   head.writeUInt32LE(length, 8);
   head.write(text, 12, 'utf8');
@@ -79,11 +83,11 @@ export function autosaveHeadReserve(header: AutosaveHeader): number {
 /** The header, and where the compressed data starts. Needs only the first 16 + header bytes. */
 export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeader; dataOffset: number } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 16) throw new AutosaveFormatError(`not a Faultguard autosave: ${buf.length} bytes is too short`);
+  if (buf.length < AUTOSAVE_PREFIX_BYTES) throw new AutosaveFormatError(`not a Faultguard autosave: ${buf.length} bytes is too short`);
   if (!buf.subarray(0, 8).equals(AUTOSAVE_MAGIC)) throw new AutosaveFormatError('not a Faultguard autosave: wrong magic bytes');
   const length = buf.readUInt32LE(8);
   if (length > MAX_HEADER_BYTES) throw new AutosaveFormatError(`autosave header claims ${length} bytes, more than the ${MAX_HEADER_BYTES} allowed`);
-  if (buf.length < 16 + length) throw new AutosaveFormatError(`autosave header cut short: ${buf.length} of ${16 + length} bytes`);
+  if (buf.length < AUTOSAVE_PREFIX_BYTES + length) throw new AutosaveFormatError(`autosave header cut short: ${buf.length} of ${AUTOSAVE_PREFIX_BYTES + length} bytes`);
   const json = buf.subarray(12, 12 + length);
   if (crc32(json) !== buf.readUInt32LE(12 + length)) throw new AutosaveFormatError('autosave header checksum mismatch');
   let header: AutosaveHeader;
@@ -99,7 +103,7 @@ export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeade
   }
   if (format !== AUTOSAVE_FORMAT) throw new AutosaveFormatError(`autosave format ${JSON.stringify(format)} is not supported (this reader knows format ${AUTOSAVE_FORMAT})`);
   checkHeaderShape(header);
-  return { header, dataOffset: 16 + length };
+  return { header, dataOffset: AUTOSAVE_PREFIX_BYTES + length };
 }
 
 /**

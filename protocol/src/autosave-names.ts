@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 
 export const AUTOSAVE_EXTENSION = '.fgsave';
-export const PREVIOUS_GENERATION_SUFFIX = '.prev';
+const PREVIOUS_GENERATION_SUFFIX = '.prev';
 
 const TEMPORARY_SUFFIX = /^\.tmp-[0-9a-f]{12}$/;
 

@@ -57,7 +57,7 @@ export interface ExitRecord {
   readonly status: number;
 }
 
-export function signalCategory(signal: string): string {
+function signalCategory(signal: string): string {
   return SIGNALS[signal]?.category ?? `signal/${signal.replace(/^SIG/, '').toLowerCase()}`;
 }
 

@@ -6,5 +6,6 @@ export * from './values';
 export * from './crc32';
 export * from './autosave-format';
 export * from './autosave-names';
-export * from './byte-size';
+export * from './presentation/wording';
+export * from './presentation/value-text';
 export * from './autosave-listing';

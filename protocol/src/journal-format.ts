@@ -7,7 +7,7 @@ import { typedKey, typedKeyField, typedKeyId, typedKeyProblem } from './journal-
 /** "\x89FGJ\r\n\x1a\n": a non-ASCII first byte and CR/LF/EOF guard against text-mode mangling. */
 export const JOURNAL_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x4a, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** What a guard creates. A client that stores a typed key first makes the journal version 2 (§2.7). */
-export const JOURNAL_VERSION = 1;
+const JOURNAL_VERSION = 1;
 /** Version 1 plus records whose key is typed (record types 4 and 5): the Python client's int and pickled keys. */
 export const TYPED_KEYS_JOURNAL_VERSION = 2;
 export const JOURNAL_HEADER_SIZE = 16;
@@ -134,7 +134,9 @@ export function journalVersionFor(keys: Iterable<string>): number {
   return JOURNAL_VERSION;
 }
 
-export class JournalFormatError extends Error {}
+export class JournalFormatError extends Error {
+  override readonly name = 'JournalFormatError';
+}
 
 // ignoreBOM: a key may legitimately begin with U+FEFF; dropping it would merge two keys.
 const keyDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -219,7 +221,7 @@ export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
 }
 
 /** The header checks of §2.6; returns the version (1 or 2). */
-export function checkJournalHeader(bytes: Uint8Array): number {
+function checkJournalHeader(bytes: Uint8Array): number {
   if (bytes.length < JOURNAL_HEADER_SIZE) {
     throw new JournalFormatError(`not a Faultguard journal: ${bytes.length} bytes, shorter than the ${JOURNAL_HEADER_SIZE}-byte header`);
   }

@@ -10,7 +10,7 @@ export enum Encoding {
   PythonPickle = 3,
 }
 
-export const ENCODING_NAMES: Readonly<Record<number, string>> = {
+const ENCODING_NAMES: Readonly<Record<number, string>> = {
   [Encoding.Json]: 'json',
   [Encoding.Bytes]: 'bytes',
   [Encoding.PythonPickle]: 'python-pickle',

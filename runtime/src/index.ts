@@ -1,22 +1,17 @@
-export { Encoding, OpaqueValue, describeExit, type ExitRecord } from '@faultguard/protocol';
+// The runtime's public API: guarding (start, guard, connect), the data objects, reading what runs
+// left behind (the same as '@faultguard/runtime/recovery'), PID lock files and daemons.
+export { Encoding, OpaqueValue, describeExit, renderValue, NotJsonError, type ExitRecord, type ValueRendering } from '@faultguard/protocol';
 export { connect, isGuarded } from './data/connect';
 export { GuardedData } from './data/guarded-data';
 export { RescuedData, readJournal } from './data/rescued-data';
-export { renderValue, NotJsonError, type ValueRendering } from './data/value-text';
-export { writeValuesDirectory, fileNameForKey, type ValueFileEntry } from './rescue/values-directory';
-export { readAutosave, DEFAULT_MAX_DATA_BYTES, type Autosave, type ReadOptions } from './autosave/read-autosave';
-export type { Decompress } from './autosave/xz';
-export { readAutosaveHead, type AutosaveHead } from './autosave/read-head';
-export { isActive, type Activity } from './autosave/is-active';
-export { recover, type RecoverRescue } from './autosave/recover';
-export { removeAutosave } from './autosave/remove-autosave';
-export { listAutosaves, describeAutosave, type Listing, type ListResult } from './autosave/list-autosaves';
-export { judgeRun, type Judgement, type JudgeOptions, type RunState } from './autosave/run-state';
-export { AutosaveError, type AutosaveProblem } from './autosave/autosave-error';
+export * from './recovery/index';
 export { liveness, type Liveness } from './process/process-identity';
-export { guard, GuardStartError, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
+export { guard, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
+export { StartError } from './report/start-error';
+export { Status, type ExitStatus } from './report/status';
+export type { Log } from './report/log';
 export { start, type Launch, type Rescue, type StartOptions } from './start';
 export { PidLockFile, AlreadyLocked, type PidLockFileOptions } from './lock/pid-lock-file';
 export { LockError, type LockHolder } from './lock/lock-holder';
 export { daemonize } from './daemon/daemonize';
-export { DaemonStartError, type Daemon, type DaemonOptions } from './daemon/daemon-options';
+export type { Daemon, DaemonOptions } from './daemon/daemon-options';

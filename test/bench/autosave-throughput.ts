@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, statSync, writeFileSync } from 'node:fs';
 import { encodeJournalHeader, encodeRecord, encodeValue, RecordType } from '@faultguard/protocol';
-import { claimAutosaveTarget } from '../../runtime/src/autosave/autosave-target';
+import { claimAutosaveTarget } from '../../runtime/src/autosave/autosave-claim';
 import { Autosaver } from '../../runtime/src/autosave/autosaver';
 import type { Measurement } from './measurement';
 import { median } from './stats';

@@ -3,7 +3,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { encodeJournalHeader } from '@faultguard/protocol';
 import { isActive } from '@faultguard/runtime';
-import { claimAutosaveTarget } from '../../runtime/src/autosave/autosave-target';
+import { claimAutosaveTarget } from '../../runtime/src/autosave/autosave-claim';
 import { Autosaver } from '../../runtime/src/autosave/autosaver';
 import type { Measurement } from './measurement';
 import { median } from './stats';

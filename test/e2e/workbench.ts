@@ -104,11 +104,26 @@ export class Workbench {
   }
 
   /** Runs a command from the palette (F1) by its title; typed slowly, as the list filters as it goes. */
+  /**
+   * Runs a command from the palette. A window that has just opened may not list an extension's
+   * commands yet (the extension host is still scanning): as a user would, close the palette and
+   * look again, until the deadline.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    const input = await this.visible(this.page.locator('.quick-input-box input'), 'the command palette');
-    await input.pressSequentially(title, { delay: 20 });
-    await (await this.visible(this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }), `the palette to offer "${title}"`)).click();
+    const offered = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    try {
+      await eventually(async () => {
+        await this.page.keyboard.press('Escape');
+        await this.page.keyboard.press('F1');
+        const input = this.page.locator('.quick-input-box input').first();
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.pressSequentially(title, { delay: 20 });
+        await offered.first().waitFor({ state: 'visible', timeout: 10_000 });
+      }, WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`waiting for the palette to offer "${title}"`, error);
+    }
+    await offered.first().click();
   }
 
   /**

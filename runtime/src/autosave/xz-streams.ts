@@ -5,8 +5,8 @@
 // such data at a fraction of its speed on text, only to store it anyway (protocol/SPEC.md §7.1).
 import type { Writable } from 'node:stream';
 import { crc32 } from '@faultguard/protocol';
-import { appendAll } from '../files/append-all';
-import { startXzCompression, writeTo } from './xz';
+import { appendAll } from '../files/byte-io';
+import { startXzCompression, writeTo } from '../process/xz';
 
 export type Treatment = 'compress' | 'store';
 

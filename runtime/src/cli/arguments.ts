@@ -1,5 +1,7 @@
 /** A mistake in how the CLI was called: reported with a hint to --help, exit status 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 export interface OptionSpec {
   /** Takes a value (`--name value` or `--name=value`) rather than being a flag. */
@@ -16,7 +18,7 @@ export interface ParsedArguments {
  * Parses options up to `--` or the first operand, as env(1) and nohup(1) do, so that the
  * guarded command's own options are never taken for ours.
  */
-export function parseArguments(argv: readonly string[], specs: Readonly<Record<string, OptionSpec>>, stopAtOperand: boolean): ParsedArguments {
+function parseArguments(argv: readonly string[], specs: Readonly<Record<string, OptionSpec>>, stopAtOperand: boolean): ParsedArguments {
   const options = new Map<string, string | true>();
   const operands: string[] = [];
   const byShort = new Map(Object.entries(specs).filter(([, spec]) => spec.short).map(([name, spec]) => [spec.short!, name]));

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_UMASK, type DaemonOptions } from '../daemon/daemon-options';
-import type { Log } from '../guard/guard';
+import type { Log } from '../report/log';
 import { stringOption, UsageError, type OptionSpec, type ParsedArguments } from './arguments';
 
 /** The options `run` takes for daemon mode. */

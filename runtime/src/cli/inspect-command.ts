@@ -1,13 +1,12 @@
-import { describeKey, Encoding, encodingName, keyLabel, keyType } from '@faultguard/protocol';
-import { AutosaveError } from '../autosave/autosave-error';
-import type { Autosave } from '../autosave/read-autosave';
-import { judgeRun } from '../autosave/run-state';
+import { countOf, describeKey, Encoding, encodingName, formatBytes, keyLabel, keyType, NotJsonError, printable, renderValue } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
-import { isJournal, openKeptJournal, type KeptJournal } from './kept-journal';
+import { AutosaveError } from '../recovery/autosave-error';
+import { isJournal, openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
+import type { Autosave } from '../recovery/read-autosave';
+import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
-import { formatBytes, formatTable, printable } from './text-format';
-import { NotJsonError, renderValue } from '../data/value-text';
+import { formatTable } from './text-format';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -112,7 +111,7 @@ function showJournal({ file, data, run }: KeptJournal, json: boolean): void {
     ...(run.command ? [['Command', run.command]] : []),
     ...(run.pid ? [['Program', `pid ${run.pid}${run.guardPid ? `, guard pid ${run.guardPid}` : ''}`]] : []),
     ...(run.started ? [['Started', run.started]] : []),
-    ['Data', `${data.size} values${damage ? `; the journal ends in damage: ${damage}` : ''}`],
+    ['Data', `${countOf(data.size, 'value')}${damage ? `; the journal ends in damage: ${damage}` : ''}`],
   ], keys);
 }
 
@@ -134,7 +133,7 @@ function showRun(autosave: Autosave, json: boolean): void {
     ['Started', header.started],
     ['Saved', header.saved],
     ...(header.ended ? [['Ended', header.ended]] : []),
-    ['Data', `${header.data.entries} values, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
+    ['Data', `${countOf(header.data.entries, 'value')}, ${formatBytes(header.data.size)} (${formatBytes(header.data.compressedSize)} compressed)`],
   ];
   printFields(lines, keys);
 }

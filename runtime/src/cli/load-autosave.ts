@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { readAutosave, type Autosave, type ReadOptions } from '../autosave/read-autosave';
+import { printable } from '@faultguard/protocol';
+import { readAutosave, type Autosave, type ReadOptions } from '../recovery/read-autosave';
 import { Progress } from './progress';
-import { printable } from './text-format';
 
 /**
  * Reads an autosave for a command: progress while large data decompresses, and a warning

@@ -1,9 +1,10 @@
-import { basename, relative } from 'node:path';
-import { listAutosaves, type Listing } from '../autosave/list-autosaves';
-import { formatSeconds } from '../autosave/run-state';
+import { relative } from 'node:path';
+import { briefCommand, formatBytes, formatDuration, printable, truncate } from '@faultguard/protocol';
+import { listAutosaves, type Listing } from '../recovery/list-autosaves';
+import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
-import { formatBytes, formatTable, printable, truncate } from './text-format';
+import { formatTable } from './text-format';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
 
@@ -37,7 +38,7 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   const now = Date.now();
   const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now, staleAfterSeconds: staleAfterOption(parsed) });
   for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);
-  if (errors.length > 0) process.exitCode = 1;
+  if (errors.length > 0) process.exitCode = Status.failed;
   if (parsed.options.has('json')) {
     process.stdout.write(`${JSON.stringify(listings.map((listing) => toJson(listing, now)), null, 2)}\n`);
     return;
@@ -52,20 +53,12 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     listing.header ? String(listing.header.program.pid) : '-',
     listing.header?.writer.host ?? '-',
     listing.header ? truncate(briefCommand(listing.header.program.command), 40) : '-',
-    listing.modified === undefined ? '-' : formatSeconds(Math.max(0, now - listing.modified) / 1000),
+    listing.modified === undefined ? '-' : formatDuration((now - listing.modified) / 1000),
     formatBytes(listing.size),
     listing.header ? String(listing.header.data.entries) : '-',
     listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,
   ]);
   process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
-}
-
-/** What tells runs apart at a glance: `node app.js edit`, without options and parent folders. */
-function briefCommand(command: readonly string[]): string {
-  return command
-    .filter((part) => !part.startsWith('-'))
-    .map((part) => (part.includes('/') ? basename(part) : part))
-    .join(' ');
 }
 
 function displayPath(file: string): string {

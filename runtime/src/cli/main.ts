@@ -1,7 +1,8 @@
-import { AutosaveError } from '../autosave/autosave-error';
+import { printable } from '@faultguard/protocol';
+import { AutosaveError } from '../recovery/autosave-error';
+import { Status } from '../report/status';
 import { UsageError } from './arguments';
 import { OutputError } from './output-error';
-import { printable } from './text-format';
 import { inspectCommand, INSPECT_USAGE } from './inspect-command';
 import { lsCommand, LS_USAGE } from './ls-command';
 import { recoverCommand, RECOVER_USAGE } from './recover-command';
@@ -52,7 +53,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     process.stderr.write(USAGE);
-    process.exitCode = 2;
+    process.exitCode = Status.usage;
     return;
   }
   if (first === '-h' || first === '--help' || first === 'help') {
@@ -75,12 +76,13 @@ let helpHint = 'faultguard --help';
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`faultguard: ${error.message}\nTry '${helpHint}'.\n`);
-    process.exit(2);
+    process.exit(Status.usage);
   }
   if (error instanceof AutosaveError || error instanceof OutputError) {
     process.stderr.write(`faultguard: ${printable(error.message)}\n`);
-    process.exit(1);
+    process.exit(Status.failed);
   }
+  // A bug: the stack is what a report needs.
   process.stderr.write(`faultguard: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(125);
+  process.exit(Status.guardFailed);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ENV_JOURNAL, ENV_PROTOCOL, type ExitRecord } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
 import { RescueFailure, type RunInfo } from '../guard/guard';
-import { writeValuesDirectory } from '../rescue/values-directory';
+import { writeValuesDirectory } from '../recovery/values-directory';
 
 /**
  * The CLI's rescue: write the values where a shell command can read them, then run the

@@ -1,4 +1,4 @@
-import { formatBytes } from './text-format';
+import { formatBytes } from '@faultguard/protocol';
 
 /** Long work only: below this a progress line would flash by unread. */
 const WORTH_SHOWING = 32 * 1024 * 1024;

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { recover } from '../autosave/recover';
+import { countOf, printable } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
-import { writeValuesDirectory, type ValueFileEntry } from '../rescue/values-directory';
+import { isJournal, openKeptJournal } from '../recovery/kept-journal';
+import { recover } from '../recovery/recover';
+import { writeValuesDirectory, type ValueFileEntry } from '../recovery/values-directory';
 import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
-import { isJournal, openKeptJournal } from './kept-journal';
 import { OutputError } from './output-error';
-import { printable } from './text-format';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
 
@@ -57,7 +57,7 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
-  process.stdout.write(`${printable(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
+  process.stdout.write(`${printable(`recovered ${countOf(values.length, 'value')} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
   process.stdout.write(`${printable(`once the data is safe: faultguard rm ${file}`)}\n`);
 }
 
@@ -74,7 +74,7 @@ function recoverJournal(file: string, out: string, json: boolean): void {
     process.stdout.write(`${JSON.stringify({ file, kind: 'journal', out, run, values }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${printable(`recovered ${values.length} value${values.length === 1 ? '' : 's'} into ${out} (index.json lists them) from the journal of ${run.command ?? 'a run'}`)}\n`);
+  process.stdout.write(`${printable(`recovered ${countOf(values.length, 'value')} into ${out} (index.json lists them) from the journal of ${run.command ?? 'a run'}`)}\n`);
   process.stdout.write(`${printable(`once the data is safe, remove the run's folder: rm -r ${dirname(file)}`)}\n`);
 }
 

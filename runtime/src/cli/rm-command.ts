@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { AutosaveError } from '../autosave/autosave-error';
-import { removeAutosave } from '../autosave/remove-autosave';
+import { printable } from '@faultguard/protocol';
+import { AutosaveError } from '../recovery/autosave-error';
+import { removeAutosave } from '../recovery/remove-autosave';
+import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, UsageError, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
-import { printable } from './text-format';
 
 export const RM_USAGE = `Usage: faultguard rm [options] FILE...
 
@@ -39,7 +40,7 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
       if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
       const hint = error instanceof AutosaveError && error.problem === 'live' ? ' (--force removes it anyway)' : '';
       process.stderr.write(`faultguard: ${printable((error as Error).message)}${hint}\n`);
-      process.exitCode = 1;
+      process.exitCode = Status.failed;
     }
   }
 }

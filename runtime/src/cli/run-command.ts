@@ -1,6 +1,6 @@
-import { guardAndExitLike } from '../guard/exit-like';
-import type { Log } from '../guard/guard';
 import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../autosave/autosave-options';
+import { guardAndExitLike } from '../guard/exit-like';
+import { stderrLog } from '../report/log';
 import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
 import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
 import { runAsDaemon } from './daemon-run';
@@ -64,13 +64,10 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   if (command === undefined) throw new UsageError('run needs a command to guard');
   const onCrash = stringOption(parsed, 'on-crash');
   if (onCrash !== undefined && onCrash.trim() === '') throw new UsageError('--on-crash needs a command');
-  const quiet = parsed.options.has('quiet');
   const autosavePath = stringOption(parsed, 'autosave');
   const interval = numberOption(parsed, 'interval', { min: MIN_AUTOSAVE_INTERVAL, max: MAX_AUTOSAVE_INTERVAL });
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
-  const log: Log = (message, level) => {
-    if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
-  };
+  const log = stderrLog({ quiet: parsed.options.has('quiet') });
   const daemon = daemonOptions(parsed, log);
   const options = {
     command,

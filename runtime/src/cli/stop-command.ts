@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describeHolder, LockError, readLockHolder, type LockHolder } from '../lock/lock-holder';
 import { liveness } from '../process/process-identity';
 import { childrenOf, commandLineOf, ownerOfProcess } from '../process/process-info';
+import { Status } from '../report/status';
 import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
 
 export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
@@ -41,7 +42,7 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
   const timeout = numberOption(parsed, 'timeout', { min: 0, max: 86_400 }) ?? DEFAULT_TIMEOUT;
   const quiet = parsed.options.has('quiet');
   const end = (status: number, message: string) => {
-    if (status !== 0 || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+    if (status !== Status.ok || !quiet) process.stderr.write(`faultguard: ${message}\n`);
     process.exitCode = status;
   };
 
@@ -51,28 +52,28 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
     holder = readLockHolder(path);
   } catch (error) {
     if (!(error instanceof LockError)) throw error;
-    return end(125, error.message);
+    return end(Status.guardFailed, error.message);
   }
-  if (holder === undefined) return end(3, `nothing to stop: there is no PID file ${path}`);
+  if (holder === undefined) return end(Status.nothingToDo, `nothing to stop: there is no PID file ${path}`);
   const { identity, liveness: state } = holder;
   const distrust = distrustOf(path, identity.pid);
-  if (distrust) return end(125, `not signalling process ${identity.pid}: ${distrust}`);
-  if (state.state === 'gone') return end(3, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`);
-  if (state.state === 'unknown') return end(125, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
+  if (distrust) return end(Status.guardFailed, `not signalling process ${identity.pid}: ${distrust}`);
+  if (state.state === 'gone') return end(Status.nothingToDo, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`);
+  if (state.state === 'unknown') return end(Status.guardFailed, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
   try {
     process.kill(identity.pid, 'SIGTERM');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') return end(3, `nothing to stop: ${describeHolder(holder)} has just ended`);
-    return end(125, `cannot send SIGTERM to ${describeHolder(holder)}: ${code ?? (error as Error).message}`);
+    if (code === 'ESRCH') return end(Status.nothingToDo, `nothing to stop: ${describeHolder(holder)} has just ended`);
+    return end(Status.guardFailed, `cannot send SIGTERM to ${describeHolder(holder)}: ${code ?? (error as Error).message}`);
   }
-  if (timeout === 0) return end(0, `sent SIGTERM to ${describeHolder(holder)}`);
+  if (timeout === 0) return end(Status.ok, `sent SIGTERM to ${describeHolder(holder)}`);
   const started = Date.now();
   while (liveness(identity).state !== 'gone') {
-    if (Date.now() - started >= timeout * 1000) return end(1, stillRunning(holder, timeout, path));
+    if (Date.now() - started >= timeout * 1000) return end(Status.failed, stillRunning(holder, timeout, path));
     await new Promise((resolveSleep) => setTimeout(resolveSleep, POLL_MS));
   }
-  end(0, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  end(Status.ok, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { disableCoreDumps } from '../process/core-dumps';
 import { LockError } from '../lock/lock-holder';
 import { PidLockFile } from '../lock/pid-lock-file';
-import { DaemonStartError, DEFAULT_UMASK, type Daemon, type DaemonOptions } from './daemon-options';
+import { StartError } from '../report/start-error';
+import { DEFAULT_UMASK, type Daemon, type DaemonOptions } from './daemon-options';
 import { switchUser } from './switch-user';
 
 /**
@@ -22,7 +23,7 @@ export async function becomeDaemon(options: DaemonOptions, warnings: string[]): 
   try {
     process.chdir(cwd);
   } catch (error) {
-    throw new DaemonStartError(`cannot change to directory ${cwd}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new StartError(`cannot change to directory ${cwd}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, { cause: error });
   }
   const pidFile = await lockPidFile(options.pidFile);
   stopOnSigterm(pidFile);
@@ -39,7 +40,7 @@ async function lockPidFile(option: DaemonOptions['pidFile']): Promise<PidLockFil
     lock.seal();
     return lock;
   } catch (error) {
-    if (error instanceof LockError) throw new DaemonStartError(error.message);
+    if (error instanceof LockError) throw new StartError(error.message, undefined, { cause: error });
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { Log } from '../guard/guard';
+import type { Log } from '../report/log';
 import type { PidLockFile } from '../lock/pid-lock-file';
 
 export interface DaemonOptions {
@@ -27,16 +27,6 @@ export interface Daemon {
   readonly pid: number;
   /** Acquired and sealed; released when the daemon exits or is stopped by SIGTERM. */
   readonly pidFile: PidLockFile | undefined;
-}
-
-/** A start-up stage failed; `exitCode` is what the starting process exits with (env(1)'s 125 for our own trouble). */
-export class DaemonStartError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 125,
-  ) {
-    super(message);
-  }
 }
 
 export const DEFAULT_UMASK = 0o077;

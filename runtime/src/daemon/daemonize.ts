@@ -1,7 +1,9 @@
 import { becomeDaemon } from './become-daemon';
 import type { Daemon, DaemonOptions } from './daemon-options';
 import { spawnDaemon } from './spawn-daemon';
-import { ENV_DAEMON_STATUS_FD, sendReport } from './status-channel';
+import { ENV_DAEMON_STATUS_FD } from '../process/inherited-descriptors';
+import { startStatusOf } from '../report/start-error';
+import { sendReport } from './status-channel';
 
 /**
  * Makes this program a daemon, the way start() makes it a guard: the first call (in the process
@@ -10,8 +12,8 @@ import { ENV_DAEMON_STATUS_FD, sendReport } from './status-channel';
  * through the start-up stages, runs `startUp` (bind a socket, start a program...), then tells
  * the starting process it is ready and resolves. Code before daemonize() runs in both processes.
  *
- * A stage or `startUp` that throws reaches the starting process as its error; its `exitCode`,
- * if it has one, becomes the exit status (otherwise 125).
+ * A stage or `startUp` that throws reaches the starting process as its error; a StartError's
+ * `status` becomes the exit status (anything else: 125).
  */
 export async function daemonize(options: DaemonOptions, startUp?: (daemon: Daemon) => unknown): Promise<Daemon> {
   const statusFd = Number(process.env[ENV_DAEMON_STATUS_FD]);
@@ -25,7 +27,7 @@ export async function daemonize(options: DaemonOptions, startUp?: (daemon: Daemo
     sendReport(statusFd, { ready: true, pid: process.pid, warnings });
     return daemon;
   } catch (error) {
-    sendReport(statusFd, { ready: false, message: (error as Error)?.message ?? String(error), exitCode: (error as { exitCode?: number })?.exitCode ?? 125 });
+    sendReport(statusFd, { ready: false, message: (error as Error)?.message ?? String(error), status: startStatusOf(error) });
     process.exit(1); // the starting process exits with the reported status; the PID file is released on exit
   }
 }

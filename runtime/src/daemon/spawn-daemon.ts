@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Log } from '../guard/guard';
-import { inheritedDescriptors } from '../guard/inherited-descriptors';
-import { DaemonStartError, DEFAULT_UMASK, type DaemonOptions } from './daemon-options';
-import { ENV_DAEMON_STATUS_FD, receiveReport } from './status-channel';
+import { ENV_DAEMON_STATUS_FD, inheritedDescriptors } from '../process/inherited-descriptors';
+import { stderrLog } from '../report/log';
+import { StartError } from '../report/start-error';
+import { Status } from '../report/status';
+import { DEFAULT_UMASK, type DaemonOptions } from './daemon-options';
+import { receiveReport } from './status-channel';
 
 /**
  * The starting process's side. Node cannot fork(), so the daemon is this same program run again
@@ -15,17 +17,17 @@ import { ENV_DAEMON_STATUS_FD, receiveReport } from './status-channel';
  * started the daemon instead of vanishing into /dev/null.
  */
 export async function spawnDaemon(options: DaemonOptions): Promise<never> {
-  const log: Log = options.log ?? ((message) => process.stderr.write(`faultguard: ${message}\n`));
+  const log = options.log ?? stderrLog();
   try {
     const { pid, warnings } = await startDaemon(options);
     for (const warning of warnings) log(warning, 'error');
     const pidFile = options.pidFile === undefined ? '' : ` (PID file ${typeof options.pidFile === 'string' ? options.pidFile : options.pidFile.path})`;
     log(`started as a daemon, PID ${pid}${pidFile}`, 'info');
-    process.exit(0);
+    process.exit(Status.ok);
   } catch (error) {
-    if (!(error instanceof DaemonStartError)) throw error;
+    if (!(error instanceof StartError)) throw error;
     log(error.message, 'error');
-    process.exit(error.exitCode);
+    process.exit(error.status);
   }
 }
 
@@ -33,11 +35,11 @@ async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warni
   const script = process.argv[1];
   if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
   if (typeof options.pidFile === 'object' && options.pidFile.held) {
-    throw new DaemonStartError(`${options.pidFile.path}: pass the PID file unacquired; the daemon acquires and seals it itself (a lock held here would be released when this process exits)`);
+    throw new StartError(`${options.pidFile.path}: pass the PID file unacquired; the daemon acquires and seals it itself (a lock held here would be released when this process exits)`);
   }
   const keep = [...new Set(options.inheritFiles ?? [])];
   const closed = keep.find((fd) => !isOpen(fd));
-  if (closed !== undefined) throw new DaemonStartError(`descriptor ${closed} is to be kept open for the daemon, but it is not open`, 2);
+  if (closed !== undefined) throw new StartError(`descriptor ${closed} is to be kept open for the daemon, but it is not open`, Status.usage);
   const statusFd = Math.max(2, ...keep) + 1;
   // Before the output files are opened: one of them could otherwise get the number of an
   // inherited descriptor that was closed meanwhile, and be closed here.
@@ -65,7 +67,7 @@ async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warni
       env: { ...process.env, [ENV_DAEMON_STATUS_FD]: String(statusFd) },
     });
   } catch (error) {
-    throw new DaemonStartError(`cannot start the daemon: ${(error as Error).message}`);
+    throw new StartError(`cannot start the daemon: ${(error as Error).message}`, undefined, { cause: error });
   } finally {
     for (const fd of [stdout, stderr]) if (fd !== 'ignore') closeSync(fd);
   }
@@ -80,9 +82,9 @@ async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warni
   }
   // Once we return, nothing of the failed daemon is left: it has exited and released its PID file.
   const how = await ended;
-  if (report) throw new DaemonStartError(report.message, report.exitCode);
+  if (report) throw new StartError(report.message, report.status);
   const where = options.stderr ? `; its stderr went to ${options.stderr}` : '';
-  throw new DaemonStartError(`the daemon ended during start-up without saying why (${how})${where}`);
+  throw new StartError(`the daemon ended during start-up without saying why (${how})${where}`);
 }
 
 /**
@@ -116,6 +118,6 @@ function openOutput(path: string | undefined, name: string, mask: number): numbe
   try {
     return openSync(path, 'a', 0o666 & ~mask);
   } catch (error) {
-    throw new DaemonStartError(`cannot open ${path} for the daemon's ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new StartError(`cannot open ${path} for the daemon's ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, { cause: error });
   }
 }

@@ -1,14 +1,8 @@
 import { closeSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
-/**
- * Set by the starting process in the daemon's environment: the descriptor on which the daemon
- * reports how its start-up went. Its presence is also what tells the daemon it is one.
- */
-export const ENV_DAEMON_STATUS_FD = 'FAULTGUARD_DAEMON_STATUS_FD';
-
 /** The one line a daemon writes on its status descriptor. */
-export type StartReport = { readonly ready: true; readonly pid: number; readonly warnings: readonly string[] } | { readonly ready: false; readonly message: string; readonly exitCode: number };
+export type StartReport = { readonly ready: true; readonly pid: number; readonly warnings: readonly string[] } | { readonly ready: false; readonly message: string; readonly status: number };
 
 /** The daemon's end: one JSON line, then the descriptor is closed. */
 export function sendReport(fd: number, report: StartReport): void {

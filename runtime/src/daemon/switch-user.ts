@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { DaemonStartError } from './daemon-options';
+import { StartError } from '../report/start-error';
 
 /**
  * Gives up root for the user and group asked for. The groups go first: once the user is
@@ -11,7 +11,7 @@ import { DaemonStartError } from './daemon-options';
 export function switchUser(user: string | number | undefined, group: string | number | undefined): void {
   if (user === undefined && group === undefined) return;
   if (process.getuid?.() !== 0 || !process.setgroups || !process.setgid || !process.setuid) {
-    throw new DaemonStartError('only root can switch the user or group of a daemon');
+    throw new StartError('only root can switch the user or group of a daemon');
   }
   const userGroups = user === undefined ? [] : groupsOf(user);
   const gid = group ?? userGroups[0];
@@ -20,7 +20,7 @@ export function switchUser(user: string | number | undefined, group: string | nu
     process.setgid(gid);
     if (user !== undefined) process.setuid(user);
   } catch (error) {
-    throw new DaemonStartError(`cannot switch to ${user === undefined ? `group ${group}` : `user ${user}`}: ${(error as Error).message}`);
+    throw new StartError(`cannot switch to ${user === undefined ? `group ${group}` : `user ${user}`}: ${(error as Error).message}`, undefined, { cause: error });
   }
   if (user !== undefined) becomeUserInEnvironment();
 }
@@ -50,6 +50,6 @@ function ownerOf(path: string): number | undefined {
  */
 function groupsOf(user: string | number): number[] {
   const result = spawnSync('id', ['-G', '--', String(user)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new DaemonStartError(`cannot switch to user ${user}: no such user`);
+  if (result.status !== 0) throw new StartError(`cannot switch to user ${user}: no such user`);
   return result.stdout.trim().split(/\s+/).map(Number);
 }

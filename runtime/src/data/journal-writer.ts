@@ -1,11 +1,10 @@
+import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import {
-  closeSync, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync, writevSync,
-} from 'node:fs';
-import {
-  encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, JournalFormatError, MAX_KEY_BYTES,
-  recordLength, RecordType, scanJournal, type ValueLocation,
+  encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, MAX_KEY_BYTES, recordLength, RecordType, scanJournal, type ValueLocation,
 } from '@faultguard/protocol';
-import { FileSource, readExactly } from './file-source';
+import { readExactly, writeAll } from '../files/byte-io';
+import { FileSource } from './file-source';
+import { openJournalFile } from './journal-file';
 
 /**
  * The program's end of the journal. Every append is one positioned write that has returned
@@ -24,20 +23,11 @@ export class JournalWriter {
 
   /** Opens a journal the guard created, returning the live entries already in it. */
   static open(path: string): { writer: JournalWriter; entries: Map<string, ValueLocation> } {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r+');
-    } catch (error) {
-      throw new JournalFormatError(`cannot open journal ${path}: ${(error as Error).message}`);
-    }
-    try {
+    return openJournalFile(path, 'r+', (fd) => {
       const scan = scanJournal(new FileSource(fd, fstatSync(fd).size));
-      if (scan.damage) throw new JournalFormatError(`journal ${path} is damaged: ${scan.damage.reason} at byte ${scan.damage.offset}`);
+      if (scan.damage) throw new Error(`the journal is damaged: ${scan.damage.reason} at byte ${scan.damage.offset}`);
       return { writer: new JournalWriter(path, fd, scan.end), entries: scan.entries };
-    } catch (error) {
-      closeSync(fd);
-      throw error instanceof JournalFormatError ? error : new JournalFormatError(`${path}: ${(error as Error).message}`);
-    }
+    });
   }
 
   get size(): number {
@@ -52,10 +42,10 @@ export class JournalWriter {
       if (value.length <= INLINE_VALUE_LIMIT) {
         // One reused buffer and one write: at 64 B the allocation would cost as much as the write.
         encodeRecordInto(this.scratch, type, encoding, key, value);
-        writeFully(this.fd, this.scratch, length, start);
+        writeAll(this.fd, this.scratch, start, length);
       } else {
         const head = encodeRecordHead(type, encoding, key, value);
-        if (writevSync(this.fd, [head, value], start) !== length) writeFully(this.fd, Buffer.concat([head, value]), length, start);
+        if (writevSync(this.fd, [head, value], start) !== length) writeAll(this.fd, Buffer.concat([head, value]), start);
       }
     } catch (error) {
       // A failed write (ENOSPC, EIO) may have left part of a record; cut it off so that
@@ -90,11 +80,11 @@ export class JournalWriter {
     let end = 0;
     try {
       const header = encodeJournalHeader();
-      end = writeFully(fd, header, header.length, 0);
+      end = writeAll(fd, header, 0);
       for (const [key, location] of entries) {
         const value = this.read(location);
         const record = Buffer.concat(encodeRecord(RecordType.Set, location.encoding, keyBytes(key), value));
-        end += writeFully(fd, record, record.length, end);
+        end += writeAll(fd, record, end);
         moved.set(key, { encoding: location.encoding, offset: end - value.length, length: value.length });
       }
       renameSync(tempPath, this.path);
@@ -114,10 +104,4 @@ export class JournalWriter {
     closeSync(old);
     return moved;
   }
-}
-
-/** Writes bytes[0, length) at `position`, going on after short writes; returns the length. */
-function writeFully(fd: number, bytes: Buffer, length: number, position: number): number {
-  for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done, position + done);
-  return length;
 }

@@ -1,7 +1,9 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { bufferSource, JournalFormatError, scanJournal, type ByteSource, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
+import { closeSync, fstatSync } from 'node:fs';
+import { bufferSource, scanJournal, type ByteSource, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
+import { readExactly } from '../files/byte-io';
 import { DataView } from './data-view';
-import { FileSource, readExactly } from './file-source';
+import { FileSource } from './file-source';
+import { openJournalFile } from './journal-file';
 
 /**
  * The data of a finished run, read-only. Values stay where they are (in the journal file, or the
@@ -48,18 +50,7 @@ export class RescuedData extends DataView {
 
 /** Reads a journal file; errors name the file. Call close() on the result when done. */
 export function readJournal(path: string): RescuedData {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new JournalFormatError(`cannot read journal ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return RescuedData.fromFile(fd);
-  } catch (error) {
-    closeSync(fd);
-    throw new JournalFormatError(`${path}: ${(error as Error).message}`);
-  }
+  return openJournalFile(path, 'r', (fd) => RescuedData.fromFile(fd));
 }
 
 export function describeDamage(path: string, damage: JournalDamage): string {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 
 /**
  * Opens a file for reading only if it is a regular file: a FIFO planted at an autosave path would
@@ -20,13 +20,6 @@ function kindOf(stat: Stats): string {
   if (stat.isSocket()) return 'a socket';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   return 'a special file';
-}
-
-/** Reads into bytes[from, to) from the same file offset, until full or end of file; returns the end reached. */
-export function readUpTo(fd: number, bytes: Buffer, from: number, to: number): number {
-  let end = from;
-  for (let n; end < to && (n = readSync(fd, bytes, end, to - end, end)) > 0; ) end += n;
-  return end;
 }
 
 /** The file's own facts (a link is not followed), or undefined if there is nothing at `path`. */

@@ -1,7 +1,8 @@
 import { constants } from 'node:os';
 import type { ExitRecord } from '@faultguard/protocol';
 import { disableCoreDumps } from '../process/core-dumps';
-import { guard, GuardStartError, type GuardOptions } from './guard';
+import { StartError } from '../report/start-error';
+import { guard, type GuardOptions } from './guard';
 
 /** Signals whose default action writes a core file. */
 const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS', 'SIGXCPU', 'SIGXFSZ']);
@@ -34,8 +35,8 @@ export async function guardAndExitLike(options: GuardOptions): Promise<never> {
   try {
     exitLike((await guard(options)).exit);
   } catch (error) {
-    if (!(error instanceof GuardStartError)) throw error;
+    if (!(error instanceof StartError)) throw error;
     process.stderr.write(`faultguard: ${error.message}\n`);
-    process.exit(error.exitCode);
+    process.exit(error.status);
   }
 }

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
-import { claimAutosaveTarget } from '../autosave/autosave-target';
-import { checkXz } from '../autosave/xz';
+import { countOf, describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
+import { claimAutosaveTarget } from '../autosave/autosave-claim';
 import { Autosaver } from '../autosave/autosaver';
 import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
-import { inheritedDescriptors } from './inherited-descriptors';
-import { resolveCommand } from './resolve-command';
+import { inheritedDescriptors } from '../process/inherited-descriptors';
+import { resolveCommand } from '../process/resolve-command';
+import { checkXz } from '../process/xz';
+import { stderrLog, type Log } from '../report/log';
+import { StartError } from '../report/start-error';
+import { Status } from '../report/status';
 import { createRunDirectory, defaultJournalRoot, type RunDirectory } from './run-directory';
 import { SignalRelay } from './signal-relay';
 
@@ -42,25 +45,18 @@ export interface GuardResult {
   readonly keptAt?: string;
 }
 
-/** "info" tells what happened; "error" is something the user must know even when asking for quiet. */
-export type Log = (message: string, level: 'info' | 'error') => void;
-
 /** A rescue failure whose message says it all: reported without a stack trace. */
-export class RescueFailure extends Error {}
-
-/** Thrown before the program starts; `exitCode` follows env(1): 125 guard trouble, 126/127 command. */
-export class GuardStartError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
+export class RescueFailure extends Error {
+  override readonly name = 'RescueFailure';
 }
 
-/** Runs one program under a guard and returns once its exit has been handled. */
+/**
+ * Runs one program under a guard and returns once its exit has been handled. Throws a
+ * StartError, with its status (125 the guard's trouble, 126/127 the command's), when the
+ * program could not be started; nothing is left behind then.
+ */
 export async function guard(options: GuardOptions): Promise<GuardResult> {
-  const log: Log = options.log ?? ((message) => process.stderr.write(`faultguard: ${message}\n`));
+  const log = options.log ?? stderrLog();
   const cwd = options.cwd ?? process.cwd();
   const relay = new SignalRelay();
   try {
@@ -86,7 +82,7 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   const cannotStart = async (error: Error): Promise<never> => {
     await autosaver?.discard();
     run.remove();
-    throw new GuardStartError(`cannot start ${options.command}: ${error.message}`, 126);
+    throw new StartError(`cannot start ${options.command}: ${error.message}`, Status.cannotRun, { cause: error });
   };
   let program: ChildProcess;
   try {
@@ -158,7 +154,7 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
   const kept = { exit, rescued: false, keptAt: run.path };
   if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
   const ended = `${info.command.join(' ')} ${exit.reason}`;
-  const values = `${data.size} value${data.size === 1 ? '' : 's'}`;
+  const values = countOf(data.size, 'value');
   const nothingStored = data.size === 0 && !data.damage;
   // The final autosave and the rescue run side by side: the rescue must start at once, and
   // compressing a large state takes time (xz works in its own process meanwhile).
@@ -190,12 +186,13 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
   return { exit, rescued: true };
 }
 
+/** A check before the program starts: whatever goes wrong is a StartError (the guard's trouble, unless it says otherwise). */
 function preflight<T>(step: () => T): T {
   try {
     return step();
   } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode ?? 125;
-    throw new GuardStartError((error as Error).message, code);
+    if (error instanceof StartError) throw error;
+    throw new StartError((error as Error).message, Status.guardFailed, { cause: error });
   }
 }
 

@@ -2,6 +2,7 @@ import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeJournalHeader } from '@faultguard/protocol';
+import { StartError } from '../report/start-error';
 
 /** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
 export function defaultJournalRoot(): string {
@@ -21,8 +22,6 @@ export interface RunDirectory {
   writeInfo(info: object): void;
   remove(): void;
 }
-
-export class RunDirectoryError extends Error {}
 
 export function createRunDirectory(relativeRoot: string, now = new Date()): RunDirectory {
   // The journal path is handed to a program that may change directory: make it absolute.
@@ -53,16 +52,16 @@ function ensurePrivateRoot(root: string): void {
   try {
     mkdirSync(root, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new RunDirectoryError(`cannot create the journal folder ${root}: ${(error as Error).message}`);
+    throw new StartError(`cannot create the journal folder ${root}: ${(error as Error).message}`, undefined, { cause: error });
   }
   const stat = lstatSync(root);
-  if (!stat.isDirectory()) throw new RunDirectoryError(`the journal folder ${root} is not a directory`);
+  if (!stat.isDirectory()) throw new StartError(`the journal folder ${root} is not a directory`);
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) {
-    throw new RunDirectoryError(`the journal folder ${root} belongs to another user (uid ${stat.uid})`);
+    throw new StartError(`the journal folder ${root} belongs to another user (uid ${stat.uid})`);
   }
   if ((stat.mode & 0o022) !== 0) {
-    throw new RunDirectoryError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
+    throw new StartError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
   }
 }
 

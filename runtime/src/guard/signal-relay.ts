@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { procStatFields } from '../process/proc-stat';
 
-export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
 /**
  * Signals the terminal itself sends to the whole foreground process group: keystrokes (Ctrl-C,

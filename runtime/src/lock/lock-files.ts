@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { openRegularFile, readUpTo } from '../files/regular-file';
+import { readInto } from '../files/byte-io';
+import { openRegularFile } from '../files/regular-file';
 
 /**
  * Writes `content` to a new file beside `path`: in the same folder, so that link() and rename()
@@ -68,7 +69,7 @@ export function readIfExists(path: string): string | undefined {
   }
   try {
     const bytes = Buffer.alloc(MAX_PID_FILE_BYTES + 1);
-    const end = readUpTo(fd, bytes, 0, bytes.length);
+    const end = readInto(fd, bytes, 0, bytes.length, 0);
     if (end > MAX_PID_FILE_BYTES) throw new Error(`over ${MAX_PID_FILE_BYTES} bytes: not a PID file`);
     return bytes.toString('utf8', 0, end);
   } finally {

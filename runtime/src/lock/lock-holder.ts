@@ -5,7 +5,9 @@ import { readIfExists } from './lock-files';
 import { parsePidFile, PidFileFormatError } from './pid-file-format';
 
 /** Something went wrong with a lock file: a bad path, an unreadable or foreign file. */
-export class LockError extends Error {}
+export class LockError extends Error {
+  override readonly name: string = 'LockError';
+}
 
 /** Who holds a lock, and whether it still runs. */
 export interface LockHolder {

@@ -8,7 +8,9 @@ export interface PidFileContent {
   readonly nonce: string;
 }
 
-export class PidFileFormatError extends Error {}
+export class PidFileFormatError extends Error {
+  override readonly name = 'PidFileFormatError';
+}
 
 const PID_LINE = /^[1-9][0-9]{0,9}$/;
 

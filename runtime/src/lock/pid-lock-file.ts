@@ -9,6 +9,8 @@ import { removeStale } from './stale-lock';
 
 /** The lock is held by a process that runs (or may run: on another host). */
 export class AlreadyLocked extends LockError {
+  override readonly name = 'AlreadyLocked';
+
   constructor(
     readonly path: string,
     readonly holder: LockHolder,

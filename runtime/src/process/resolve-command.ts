@@ -1,25 +1,18 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-
-export class CommandError extends Error {
-  constructor(
-    message: string,
-    /** The shell's convention: 127 not found, 126 found but not runnable. */
-    readonly exitCode: 126 | 127,
-  ) {
-    super(message);
-  }
-}
+import { StartError } from '../report/start-error';
+import { Status } from '../report/status';
 
 /** What execvp searches when PATH is unset (confstr _CS_PATH); never the current directory. */
 const DEFAULT_PATH = '/bin:/usr/bin';
 
 /**
  * Finds the program as execvp would, so that a typo is reported before anything starts
- * (spawn would otherwise only fail after the run directory exists).
+ * (spawn would otherwise only fail after the run directory exists). A StartError says why, with
+ * the shell's status: 127 not found, 126 found but not runnable.
  */
 export function resolveCommand(command: string, cwd: string, path = process.env.PATH ?? DEFAULT_PATH): string {
-  if (command === '') throw new CommandError('no command given', 127);
+  if (command === '') throw new StartError('no command given', Status.notFound);
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(cwd, command)]
     : path.split(delimiter).map((dir) => join(dir === '' ? cwd : resolve(cwd, dir), command));
@@ -37,6 +30,6 @@ export function resolveCommand(command: string, cwd: string, path = process.env.
       if (code === 'EACCES') notRunnable = `${candidate} is not executable`;
     }
   }
-  if (notRunnable) throw new CommandError(`cannot run ${command}: ${notRunnable}`, 126);
-  throw new CommandError(`command not found: ${command}`, 127);
+  if (notRunnable) throw new StartError(`cannot run ${command}: ${notRunnable}`, Status.cannotRun);
+  throw new StartError(`command not found: ${command}`, Status.notFound);
 }

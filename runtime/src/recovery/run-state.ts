@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { AutosaveHeader, RunState } from '@faultguard/protocol';
+import { formatDuration, type AutosaveHeader, type RunState } from '@faultguard/protocol';
 import { liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
@@ -43,17 +43,17 @@ function writerAlive(header: AutosaveHeader, writer: Liveness, heartbeat: number
   const age = ((options.now ?? Date.now()) - heartbeat) / 1000;
   const staleAfter = staleAfterSeconds(header, options);
   // Never "dead" on a clock's word: a heartbeat from the future means the clocks differ.
-  if (age < -staleAfter) return { alive: true, why: `${where}: heartbeat ${formatSeconds(-age)} in the future (the clocks differ; cannot tell)` };
-  if (age < staleAfter) return { alive: true, why: `running ${where}: heartbeat ${formatSeconds(Math.max(0, age))} ago` };
-  return { alive: false, why: `${where}, no heartbeat for ${formatSeconds(age)} (more than ${formatSeconds(staleAfter)})` };
+  if (age < -staleAfter) return { alive: true, why: `${where}: heartbeat ${formatDuration(-age)} in the future (the clocks differ; cannot tell)` };
+  if (age < staleAfter) return { alive: true, why: `running ${where}: heartbeat ${formatDuration(Math.max(0, age))} ago` };
+  return { alive: false, why: `${where}, no heartbeat for ${formatDuration(age)} (more than ${formatDuration(staleAfter)})` };
 }
 
 /** An empty claim names no writer: only its age tells a starting run from a dead one. */
 export function judgeClaim(heartbeat: number, options: JudgeOptions = {}): { active: boolean; reason: string } {
   const age = ageOfHeartbeat(heartbeat, options.now);
   const staleAfter = options.staleAfterSeconds ?? MISSED_HEARTBEATS;
-  if (age < staleAfter) return { active: true, reason: `a run is starting (claimed ${formatSeconds(age)} ago, nothing saved yet)` };
-  return { active: false, reason: `claimed ${formatSeconds(age)} ago and never saved: its guard died before the first save` };
+  if (age < staleAfter) return { active: true, reason: `a run is starting (claimed ${formatDuration(age)} ago, nothing saved yet)` };
+  return { active: false, reason: `claimed ${formatDuration(age)} ago and never saved: its guard died before the first save` };
 }
 
 /** A header's word on its heartbeat is believed up to a minute: a huge one would keep a dead run "alive". */
@@ -68,11 +68,4 @@ function staleAfterSeconds(header: AutosaveHeader, options: JudgeOptions): numbe
 /** Seconds since the heartbeat; a heartbeat from the future (clock skew) counts as now. */
 function ageOfHeartbeat(heartbeat: number, now = Date.now()): number {
   return Math.max(0, (now - heartbeat) / 1000);
-}
-
-export function formatSeconds(seconds: number): string {
-  if (Math.round(seconds) < 60) return `${Math.round(seconds)} s`;
-  if (Math.round(seconds / 60) < 60) return `${Math.round(seconds / 60)} min`;
-  if (Math.round(seconds / 3600) < 48) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86_400)} days`;
 }

@@ -1,4 +1,4 @@
-import { Encoding } from '@faultguard/protocol';
+import { Encoding } from '../values';
 
 // How a stored value reads as text, for the CLI's `inspect` and the editor's recovery service:
 // JSON pretty-printed, UTF-8 text as it is, anything else (opaque values included, which are
@@ -7,7 +7,9 @@ import { Encoding } from '@faultguard/protocol';
 export type ValueRendering = 'json' | 'text' | 'hex';
 
 /** A value tagged JSON whose bytes are not JSON: a faulty writer, shown as bytes instead by callers that can. */
-export class NotJsonError extends Error {}
+export class NotJsonError extends Error {
+  override readonly name = 'NotJsonError';
+}
 
 export interface RenderOptions {
   /** The bytes are only the value's beginning: JSON is then shown as the text it is, since a cut document cannot be parsed. */
@@ -67,7 +69,7 @@ function wholeCharacters(bytes: Uint8Array): Uint8Array {
 }
 
 /** A classic hex dump: offset, 16 bytes in hex, and the printable ASCII beside them. */
-export function hexDump(bytes: Uint8Array): string {
+function hexDump(bytes: Uint8Array): string {
   const lines: string[] = [];
   for (let offset = 0; offset < bytes.length; offset += 16) {
     const row = bytes.subarray(offset, offset + 16);
@@ -81,7 +83,7 @@ export function hexDump(bytes: Uint8Array): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text, if they are UTF-8 without control characters (C0 other than tab and line ends, or C1). */
-export function asText(bytes: Uint8Array): string | undefined {
+function asText(bytes: Uint8Array): string | undefined {
   let text: string;
   try {
     text = utf8.decode(bytes);

@@ -1,9 +1,10 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JOURNAL_MAGIC } from '@faultguard/protocol';
-import { AutosaveError } from '../autosave/autosave-error';
 import { readJournal, type RescuedData } from '../data/rescued-data';
-import { openRegularFile, readUpTo } from '../files/regular-file';
+import { readInto } from '../files/byte-io';
+import { openRegularFile } from '../files/regular-file';
+import { AutosaveError } from './autosave-error';
 
 /**
  * A run's journal that its guard kept (no rescue and no autosave, a failed rescue, a guard that
@@ -23,7 +24,7 @@ export function isJournal(file: string): boolean {
     const fd = openRegularFile(file);
     try {
       const magic = Buffer.alloc(JOURNAL_MAGIC.length);
-      return readUpTo(fd, magic, 0, magic.length) === magic.length && magic.equals(JOURNAL_MAGIC);
+      return readInto(fd, magic, 0, magic.length, 0) === magic.length && magic.equals(JOURNAL_MAGIC);
     } finally {
       closeSync(fd);
     }

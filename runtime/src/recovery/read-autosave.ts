@@ -3,12 +3,18 @@ import { crc32, previousGenerationPath, type AutosaveHeader } from '@faultguard/
 import { RescuedData } from '../data/rescued-data';
 import { AutosaveError, type AutosaveProblem } from './autosave-error';
 import { openAutosave } from './read-head';
-import { XzUnavailableError, xzDecompressFile, type Decompress } from './xz';
+import { XzUnavailableError, xzDecompressFile } from '../process/xz';
 
 const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
 /** Generous for an autosave (a program's important state), small enough to hold in memory. */
 export const DEFAULT_MAX_DATA_BYTES = 1024 ** 3;
+
+/**
+ * Decompresses the concatenated xz streams in the file `fd` at [start, end), to at most
+ * `maxBytes`: the shape of every decoder readAutosave can use (the default runs XZ Utils' `xz`).
+ */
+export type Decompress = (fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void) => Promise<Buffer>;
 
 export interface ReadOptions {
   /** Refuse data that decompresses to more than this many bytes (default 1 GiB). */

@@ -27,6 +27,8 @@ export interface FileJudgement extends Judgement {
   readonly header?: AutosaveHeader;
   /** The heartbeat judged by (ms since the epoch). */
   readonly heartbeat: number;
+  /** Size of the newest generation on disk, in bytes (0 when only the previous one is left). */
+  readonly size: number;
   /** Set when the header came from the previous generation: what is wrong with the newest. */
   readonly newestProblem?: string;
 }
@@ -39,21 +41,24 @@ export interface FileJudgement extends Judgement {
  */
 export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): FileJudgement {
   let head: AutosaveHead;
+  let size: number;
   let newestProblem: string | undefined;
   try {
     head = readAutosaveHead(file);
+    size = head.size;
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
-    const modified = lstatOrUndefined(file)?.mtimeMs;
+    const newest = lstatOrUndefined(file);
     if (error.problem === 'claim') {
-      const claim = judgeClaim(modified!, options);
-      return { state: claim.active ? 'active' : 'orphaned', active: claim.active, reason: claim.reason, heartbeat: modified! };
+      const claim = judgeClaim(newest!.mtimeMs, options);
+      return { state: claim.active ? 'active' : 'orphaned', active: claim.active, reason: claim.reason, heartbeat: newest!.mtimeMs, size: 0 };
     }
     const previous = previousHead(file, error);
-    head = { ...previous, modified: modified ?? previous.modified };
+    head = { ...previous, modified: newest?.mtimeMs ?? previous.modified };
+    size = newest?.size ?? 0;
     newestProblem = error.detail;
   }
-  return { ...judgeRun(head.header, head.modified, options), header: head.header, heartbeat: head.modified, newestProblem };
+  return { ...judgeRun(head.header, head.modified, options), header: head.header, heartbeat: head.modified, size, newestProblem };
 }
 
 function previousHead(file: string, newestError: AutosaveError): AutosaveHead {

@@ -39,15 +39,18 @@ function autosavesIn(folder: string): string[] {
   return [...names].sort().map((name) => join(folder, name));
 }
 
-/** Describes one autosave from its headers, as a list shows it; never throws for the file's own problems. */
+/**
+ * Describes one autosave from its headers, as a list shows it; never throws for the file's own
+ * problems. The file is looked at once (the descriptor the head is read from tells its size and
+ * heartbeat); only a file that cannot be read is looked at again, for its size and time.
+ */
 export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
-  const stat = lstatOrUndefined(file);
-  const size = stat?.size ?? 0;
   try {
-    const { state, active, reason, header, heartbeat, newestProblem } = judgeAutosaveFile(file, options);
+    const { state, active, reason, header, heartbeat, size, newestProblem } = judgeAutosaveFile(file, options);
     return { file, state, active, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
-    return { file, state: 'unreadable', active: false, reason: error.detail, size, modified: stat?.mtimeMs, problem: error.problem };
+    const stat = lstatOrUndefined(file);
+    return { file, state: 'unreadable', active: false, reason: error.detail, size: stat?.size ?? 0, modified: stat?.mtimeMs, problem: error.problem };
   }
 }

@@ -8,16 +8,24 @@ import type { JudgeOptions } from './run-state';
 /** Gets the data, and how the run ended: null when its guard died before it could record that. */
 export type RecoverRescue = (data: RescuedData, exit: ExitRecord | null, autosave: Autosave) => unknown;
 
+export interface RecoverOptions extends ReadOptions, JudgeOptions {
+  /**
+   * How the file is read once it is known not to be live (default: readAutosave with these
+   * options). A reader that keeps decompressed runs, such as the editor's, passes its own.
+   */
+  readonly read?: (file: string) => Promise<Autosave>;
+}
+
 /**
  * Python faultguard's recover(): hands the data of a finished run's autosave to `rescue`.
  * Refuses a live run's file (its data is still changing, and it is not lost). Reads the newest
  * generation, or the previous one if the newest is damaged (`fallback` says why). Resolves
  * once `rescue` has; the file is left in place: remove it once the data is safe.
  */
-export async function recover(rescue: RecoverRescue, file: string, options: ReadOptions & JudgeOptions = {}): Promise<Autosave> {
+export async function recover(rescue: RecoverRescue, file: string, options: RecoverOptions = {}): Promise<Autosave> {
   const activity = isActive(file, options);
   if (activity.active) throw new AutosaveError(file, 'live', `belongs to a live run (${activity.reason}); recover it once that run has ended`);
-  const autosave = await readAutosave(file, options);
+  const autosave = await (options.read ?? ((path) => readAutosave(path, options)))(file);
   await rescue(autosave.data, autosave.header.exit, autosave);
   return autosave;
 }

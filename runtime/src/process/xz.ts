@@ -3,7 +3,8 @@ import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { setPriority } from 'node:os';
 import type { Writable } from 'node:stream';
-import { resolveCommand } from '../guard/resolve-command';
+import { StartError } from '../report/start-error';
+import { resolveCommand } from './resolve-command';
 
 /**
  * xz compression through XZ Utils' own `xz` (Debian's xz-utils, present on every Debian system):
@@ -19,12 +20,12 @@ const DECOMPRESS_ARGS = ['--decompress', '--format=xz', '--memlimit-decompress=2
 const NICENESS = 10;
 const readAt = promisify(read);
 
-/** Throws, naming the problem, when there is no xz to run: checked before the program starts. */
+/** Throws a StartError when there is no xz to run: checked before the program starts. */
 export function checkXz(): void {
   try {
     resolveCommand('xz', process.cwd());
-  } catch {
-    throw new Error('autosave needs the xz program (XZ Utils; Debian package xz-utils), which was not found in PATH');
+  } catch (error) {
+    throw new StartError('autosave needs the xz program (XZ Utils; Debian package xz-utils), which was not found in PATH', undefined, { cause: error });
   }
 }
 
@@ -46,17 +47,11 @@ export function startXzCompression(fd: number, signal?: AbortSignal): { input: W
 }
 
 /**
- * Decompresses the concatenated xz streams in the file `fd` at [start, end), to at most
- * `maxBytes`: the shape of every decoder readAutosave can use.
- */
-export type Decompress = (fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void) => Promise<Buffer>;
-
-/**
- * Decompresses the xz stream in `fd` at [start, end): never more of the file, should it grow
+ * Decompresses the xz streams in `fd` at [start, end): never more of the file, should it grow
  * meanwhile. Stops, and fails, as soon as the output would exceed `maxBytes`: a bomb never gets
  * allocated.
  */
-export const xzDecompressFile: Decompress = async (fd, start, end, maxBytes, onProgress) => {
+export async function xzDecompressFile(fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void): Promise<Buffer> {
   const xz = spawn('xz', DECOMPRESS_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const finished = xzResult(xz);
   const output: Buffer[] = [];
@@ -82,7 +77,7 @@ export const xzDecompressFile: Decompress = async (fd, start, end, maxBytes, onP
     await feeding;
   }
   return Buffer.concat(output, size);
-};
+}
 
 const FEED_CHUNK = 1024 * 1024;
 
@@ -123,7 +118,9 @@ function drainedOrClosed(input: Writable): Promise<void> {
  * xz could not do its work at all (not installed, not runnable, killed from outside): says
  * nothing about the data, which must not be taken for damaged.
  */
-export class XzUnavailableError extends Error {}
+export class XzUnavailableError extends Error {
+  override readonly name = 'XzUnavailableError';
+}
 
 function xzResult(xz: ReturnType<typeof spawn>, signal?: AbortSignal): Promise<void> {
   let stderr = '';

@@ -1,12 +1,11 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AUTOSAVE_EXTENSION, previousGenerationPath } from '@faultguard/protocol';
-import type { AutosaveError } from './autosave-error';
-import { readAutosaveHead, type AutosaveHead } from './read-head';
 import { lstatOrUndefined } from '../files/regular-file';
-import { judgeRun } from './run-state';
-
-export class AutosaveTargetError extends Error {}
+import type { AutosaveError } from '../recovery/autosave-error';
+import { readAutosaveHead, type AutosaveHead } from '../recovery/read-head';
+import { judgeRun } from '../recovery/run-state';
+import { StartError } from '../report/start-error';
 
 /** An autosave path this run has claimed: it created the (still empty) file itself. */
 export interface AutosaveClaim {
@@ -19,7 +18,8 @@ export interface AutosaveClaim {
  * Claims this run's autosave file before the program starts. A folder gets one file per run,
  * named to sort by start time; a file path is used as given. The file is created exclusively,
  * so two runs can never share it, and an existing file is never overwritten: it holds either a
- * live run's data or a crashed run's data that nobody has recovered yet.
+ * live run's data or a crashed run's data that nobody has recovered yet. Refusals are StartErrors:
+ * the program is not started.
  */
 export function claimAutosaveTarget(requested: string, now = new Date()): AutosaveClaim {
   const path = resolve(requested);
@@ -27,16 +27,16 @@ export function claimAutosaveTarget(requested: string, now = new Date()): Autosa
   const folder = isFolder ? path : dirname(path);
   // A path ending in '/' asks for a folder: made private, as the data in it is the user's.
   if (requested.endsWith('/') && !isDirectory(folder)) createFolder(folder);
-  if (!isDirectory(folder)) throw new AutosaveTargetError(`autosave folder ${folder} does not exist`);
+  if (!isDirectory(folder)) throw new StartError(`autosave folder ${folder} does not exist`);
   const target = isFolder ? join(folder, `${now.toISOString().replace(/[-:.]/g, '')}-${process.pid}${AUTOSAVE_EXTENSION}`) : path;
   let fd: number;
   try {
     fd = openSync(target, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new AutosaveTargetError(`autosave file ${target} ${describeExisting(target)}; not overwriting it. Recover or remove it, or give a folder to get one file per run`);
-    if (code === 'EACCES' || code === 'EROFS') throw new AutosaveTargetError(`autosave folder ${folder} is not writable`);
-    throw new AutosaveTargetError(`cannot create autosave file ${target}: ${(error as Error).message}`);
+    if (code === 'EEXIST') throw new StartError(`autosave file ${target} ${describeExisting(target)}; not overwriting it. Recover or remove it, or give a folder to get one file per run`);
+    if (code === 'EACCES' || code === 'EROFS') throw new StartError(`autosave folder ${folder} is not writable`, undefined, { cause: error });
+    throw new StartError(`cannot create autosave file ${target}: ${(error as Error).message}`, undefined, { cause: error });
   }
   let ino: number;
   try {
@@ -48,7 +48,7 @@ export function claimAutosaveTarget(requested: string, now = new Date()): Autosa
   const previous = previousGenerationPath(target);
   if (lstatOrUndefined(previous)) {
     rmSync(target, { force: true });
-    throw new AutosaveTargetError(`autosave file ${previous} is left from an earlier run of this file and was not recovered; not overwriting it. Recover or remove it (faultguard rm ${target})`);
+    throw new StartError(`autosave file ${previous} is left from an earlier run of this file and was not recovered; not overwriting it. Recover or remove it (faultguard rm ${target})`);
   }
   return { path: target, ino };
 }
@@ -74,7 +74,7 @@ function createFolder(folder: string): void {
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new AutosaveTargetError(`cannot create autosave folder ${folder}: ${(error as Error).message}`);
+    throw new StartError(`cannot create autosave folder ${folder}: ${(error as Error).message}`, undefined, { cause: error });
   }
 }
 

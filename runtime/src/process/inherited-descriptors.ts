@@ -1,5 +1,11 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { ENV_DAEMON_STATUS_FD } from '../daemon/status-channel';
+
+/**
+ * Set by a daemon's starting process in the daemon's environment: the descriptor on which the
+ * daemon reports how its start-up went. Its presence is also what tells the daemon it is one.
+ * Named here because that descriptor is our parent's channel to us, never the program's.
+ */
+export const ENV_DAEMON_STATUS_FD = 'FAULTGUARD_DAEMON_STATUS_FD';
 
 const O_ACCMODE = 0o3;
 

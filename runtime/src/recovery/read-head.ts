@@ -1,7 +1,8 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { decodeAutosaveHeader, MAX_HEADER_BYTES, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
-import { openRegularFile, readUpTo } from '../files/regular-file';
+import { readInto } from '../files/byte-io';
+import { openRegularFile } from '../files/regular-file';
 
 /** What a file's first bytes say, and the file's own facts: enough to list and judge it. */
 export interface AutosaveHead {
@@ -48,12 +49,12 @@ function readHead(file: string, fd: number): AutosaveHead {
   if (size === 0) throw new AutosaveError(file, 'claim', CLAIM_DETAIL);
   try {
     const prefix = Buffer.alloc(12);
-    const got = readUpTo(fd, prefix, 0, 12);
+    const got = readInto(fd, prefix, 0, 12, 0);
     // Allocated only up to what the file holds and the format allows, whatever the length field says.
     const wanted = got < 12 ? got : Math.min(16 + prefix.readUInt32LE(8), 16 + MAX_HEADER_BYTES, size);
     const bytes = Buffer.alloc(Math.max(wanted, got));
     prefix.copy(bytes, 0, 0, got);
-    const end = readUpTo(fd, bytes, got, bytes.length);
+    const end = got + readInto(fd, bytes, got, bytes.length, got);
     const { header, dataOffset } = decodeAutosaveHeader(bytes.subarray(0, end));
     return { file, header, dataOffset, size, modified: mtimeMs };
   } catch (error) {

@@ -1,0 +1,9 @@
+/** "info" tells what happened; "error" is something the user must know even when asking for quiet. */
+export type Log = (message: string, level: 'info' | 'error') => void;
+
+/** The CLI's way of reporting: `faultguard: <message>` on stderr; with `quiet`, errors only. */
+export function stderrLog({ quiet = false }: { readonly quiet?: boolean } = {}): Log {
+  return (message, level) => {
+    if (level === 'error' || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+  };
+}

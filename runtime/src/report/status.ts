@@ -1,0 +1,23 @@
+// Every exit status the CLI (and a process that start() or daemonize() made a guard or a daemon)
+// ends with when the status is not the program's own: one table, as tini keeps its mapping in one
+// place. 125-127 follow env(1) and nohup(1), so that a script can tell the guard's trouble from
+// the program's: a guarded program's own status always passes through unchanged.
+export const Status = {
+  /** Done as asked. */
+  ok: 0,
+  /** The command's work failed: a file that cannot be read or written, a daemon still running. */
+  failed: 1,
+  /** Bad usage: an unknown option, a missing operand. */
+  usage: 2,
+  /** Nothing to do: `stop` found no running daemon. */
+  nothingToDo: 3,
+  /** The guard could not start the program (or a daemon its start-up): its own trouble. */
+  guardFailed: 125,
+  /** The command was found but cannot be run. */
+  cannotRun: 126,
+  /** The command was not found. */
+  notFound: 127,
+} as const;
+
+export type StatusName = keyof typeof Status;
+export type ExitStatus = (typeof Status)[StatusName];
