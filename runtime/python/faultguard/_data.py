@@ -7,6 +7,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 from . import _journal, _keys, _values
+from ._files import unlink_quietly
 
 # Incremented in every forked child: a data object belongs to the process that opened it (§4.4).
 _generation = 0
@@ -175,10 +176,7 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
             os.rename(temporary, self._path)
         except BaseException:
             os.close(fd)
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            unlink_quietly(temporary)
             raise
         os.close(self._fd)
         self._fd, self._end, self._live, self._version = fd, end, moved, _journal.TYPED_KEYS_VERSION

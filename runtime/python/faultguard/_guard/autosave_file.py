@@ -15,6 +15,7 @@ import zlib
 from typing import Any, Callable, Dict, NamedTuple, Optional
 
 from .. import _autosave
+from .._files import unlink_quietly
 from . import timestamps
 from .autosave_target import Claim
 from .xz_streams import Written
@@ -107,10 +108,7 @@ class AutosaveFile:
         except BaseException:
             if fd >= 0:
                 os.close(fd)
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            unlink_quietly(temporary)
             raise
         self._inode, self._saved = inode, True
         _fsync_folder(folder)
@@ -131,10 +129,7 @@ class AutosaveFile:
             self._previous = os.lstat(second).st_ino
             os.rename(second, self.path + ".prev")
         except BaseException:
-            try:
-                os.unlink(second)
-            except OSError:
-                pass
+            unlink_quietly(second)
             raise
 
     def copy_data(self) -> "tuple[Dict[str, Any], bytes]":
