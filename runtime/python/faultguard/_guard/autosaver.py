@@ -38,13 +38,13 @@ class Autosaver:
                                       "heartbeatSeconds": HEARTBEAT_SECONDS}
         self._saved_state: Optional[_JournalState] = None
         self._stop = threading.Event()  # no more periodic saves; a save in progress is abandoned
+        self._discarded = threading.Event()  # the rescue has the data: the final save is abandoned too
         self._halted = threading.Event()  # set once the heartbeat must stop
         self._reported: set = set()
         self._lock = threading.Lock()  # one save at a time
         self._saver = threading.Thread(target=self._periodic, name="faultguard-autosave", daemon=True)
         self._heart = threading.Thread(target=self._heartbeat, name="faultguard-heartbeat", daemon=True)
         self._final: Optional[threading.Thread] = None
-        self._discarded = False
 
     def start(self) -> None:
         self._heart.start()
@@ -73,7 +73,7 @@ class Autosaver:
                       exit: Optional[Dict[str, Any]] = None, ended: Optional[float] = None) -> bool:
         """A save of the journal (read now if not given); False if it failed or was abandoned."""
         with self._lock:
-            cancel = self._stop if read is None else threading.Event()
+            cancel = self._stop if read is None else self._discarded
             try:
                 before = _journal_state(self._journal)
                 if read is None:
@@ -138,7 +138,7 @@ class Autosaver:
             elif read is not None:
                 if self.file.saved:
                     self._copy_last(exit, ended, pending=True)  # the end on disk at once; its failure is reported
-                if not self._discarded:
+                if not self._discarded.is_set():
                     self._save_journal(read, "exited", exit, ended)
             if not self.file.saved:
                 self._remove()  # an empty claim would block the next run (§7.4 step 7)
@@ -152,7 +152,7 @@ class Autosaver:
 
     def discard(self) -> None:
         """The rescue has the data: the files go, as the original removes its autosave then."""
-        self._discarded = True
+        self._discarded.set()
         self._stop_periodic()
         self.wait()
         self._remove()

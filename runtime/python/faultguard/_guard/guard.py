@@ -73,8 +73,12 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
     folder.describe(pid, command)
     saver = None
     if claim is not None:
-        saver = Autosaver(claim, interval or 10.0, folder.journal, pid, command)
-        saver.start()
+        try:
+            saver = Autosaver(claim, interval or 10.0, folder.journal, pid, command)
+            saver.start()
+        except (OSError, RuntimeError) as error:  # the child runs already: it must stay guarded, unsaved
+            print(f"faultguard: autosave {claim.path} cannot start ({error}); the journal alone keeps the data",
+                  file=sys.stderr, flush=True)
     exit = exit_record.from_wait_status(_wait(pid))
     relay.child_ended()
     if exit["code"] == 0:
