@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeKey, Encoding, encodingName, keyLabel, typedKey, typedKeyField } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
+import { digestHex } from '../files/unique-names';
 
 export interface ValueFileEntry {
   /** The key; for a key that is not a string (from Python), its label (SPEC §2.3). */
@@ -46,7 +46,7 @@ export function fileNameForKey(key: string, encoding: number): string {
   else if (stem.startsWith('.')) stem = `%2E${stem.slice(1)}`;
   if (stem.length > MAX_STEM || key === 'index' || typed) {
     // A typed key is always hashed, over 0xFF (never in UTF-8) and its field: no string key's name can match it.
-    const digest = createHash('sha256').update(typed ? Buffer.concat([Buffer.of(0xff), typedKeyField(typed)]) : key).digest('hex').slice(0, 16);
+    const digest = digestHex(typed ? Buffer.concat([Buffer.of(0xff), typedKeyField(typed)]) : key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
   return `${stem}${EXTENSIONS[encoding] ?? '.bin'}`;
