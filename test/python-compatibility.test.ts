@@ -33,7 +33,9 @@ function workFolder(): string {
 
 const env = (module: Module, extra: NodeJS.ProcessEnv = {}) => ({ ...process.env, PYTHONPATH: MODULES[module], PYTHONDONTWRITEBYTECODE: '1', ...extra });
 
-describe("the original's own tests and example, unchanged", { skip }, () => {
+// Each test runs its own processes in its own folder, and most of their time is the programs'
+// sleeps: they run side by side.
+describe("the original's own tests and example, unchanged", { skip, concurrency: 3 }, () => {
   for (const module of ['original', 'ours'] as const) {
     test(`test_autosave.py and test_example.py pass under pytest with the ${module} module`, async () => {
       const folder = workFolder();
@@ -95,7 +97,7 @@ const TABLE: ReadonlyArray<{ name: string; what: string; compare: readonly strin
   { name: 'is-active', what: 'is_active: FileNotFoundError for a missing file, the access time for a foreign one', compare: ['missing', 'foreign_fresh', 'foreign_old'] },
 ];
 
-describe('the original and ours, case by case', { skip }, () => {
+describe('the original and ours, case by case', { skip, concurrency: 4 }, () => {
   for (const row of TABLE) {
     test(row.what, async () => {
       const [original, ours] = await Promise.all([runCase('original', row.name), runCase('ours', row.name)]);
