@@ -190,7 +190,8 @@ test('a planted pickle is never unpickled: by recover() where the trust rule doe
     const shared = mkdtempSync(join(dir.path, 'shared-'));
     chmodSync(shared, 0o777);
     const foreign = privateFolder('foreign');
-    const places = [join(shared, 'a'), join(foreign, 'b')];
+    // A file of another user's needs root to make; without it, the shared folder alone is tried.
+    const places = process.getuid?.() === 0 ? [join(shared, 'a'), join(foreign, 'b')] : [join(shared, 'a')];
     for (const [i, place] of places.entries()) {
       writeFileSync(place, readFileSync(file));
       if (i === 1) chownSync(place, 65534, 65534); // nobody
