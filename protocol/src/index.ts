@@ -1,6 +1,7 @@
 export * from './environment';
 export * from './exit-status';
 export * from './journal-format';
+export * from './journal-keys';
 export * from './values';
 export * from './crc32';
 export * from './autosave-format';

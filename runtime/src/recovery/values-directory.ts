@@ -1,11 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Encoding, encodingName } from '@faultguard/protocol';
+import { describeKey, Encoding, encodingName, keyLabel, typedKey, typedKeyField } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { digestHex } from '../files/unique-names';
 
 export interface ValueFileEntry {
+  /** The key; for a key that is not a string (from Python), its label (SPEC §2.3). */
   readonly key: string;
+  /** Only for a key that is not a string: `int`, `python-pickle`, and the key's exact bytes in base64. */
+  readonly keyType?: string;
+  readonly keyBytes?: string;
   readonly file: string;
   readonly encoding: string;
   readonly size: number;
@@ -23,7 +27,7 @@ export function writeValuesDirectory(data: DataView, dir: string): ValueFileEntr
     const { encoding, bytes } = data.readRaw(key)!;
     const file = fileNameForKey(key, encoding);
     writeFileSync(join(dir, file), bytes, { mode: 0o600, flag: 'wx' }); // never over a file put there meanwhile
-    entries.push({ key, file, encoding: encodingName(encoding), size: bytes.length });
+    entries.push({ ...describeKey(key), file, encoding: encodingName(encoding), size: bytes.length });
   }
   writeFileSync(join(dir, 'index.json'), `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return entries;
@@ -33,14 +37,16 @@ const EXTENSIONS: Readonly<Record<number, string>> = { [Encoding.Json]: '.json',
 const MAX_STEM = 120;
 
 export function fileNameForKey(key: string, encoding: number): string {
+  const typed = typedKey(key);
   // Percent-encode everything outside a portable set, and '%' itself, so the mapping is one-to-one.
-  let stem = Array.from(Buffer.from(key, 'utf8'), (byte) =>
+  let stem = Array.from(Buffer.from(keyLabel(key), 'utf8'), (byte) =>
     /[A-Za-z0-9_.-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
   ).join('');
   if (stem === '') stem = '%';
   else if (stem.startsWith('.')) stem = `%2E${stem.slice(1)}`;
-  if (stem.length > MAX_STEM || key === 'index') {
-    const digest = digestHex(key, 16);
+  if (stem.length > MAX_STEM || key === 'index' || typed) {
+    // A typed key is always hashed, over 0xFF (never in UTF-8) and its field: no string key's name can match it.
+    const digest = digestHex(typed ? Buffer.concat([Buffer.of(0xff), typedKeyField(typed)]) : key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
   return `${stem}${EXTENSIONS[encoding] ?? '.bin'}`;
