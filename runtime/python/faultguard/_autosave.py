@@ -7,6 +7,7 @@ import zlib
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import _journal
+from ._crash_context import context_problem
 from ._errors import AutosaveError, missing
 
 MAGIC = b"\x89FGS\r\n\x1a\n"
@@ -56,7 +57,7 @@ def read_head(path: str, fd: int) -> Head:
         raise AutosaveError(path, "invalid", "damaged header (checksum mismatch)")
     try:
         header = json.loads(raw[:length].decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
         raise AutosaveError(path, "invalid", "header is not JSON") from None
     if not isinstance(header, dict):
         raise AutosaveError(path, "invalid", "header is not a JSON object")
@@ -116,11 +117,15 @@ def header_problems(header: Dict[str, Any]) -> List[str]:
         else ("exit" in header and header["exit"] is None, "exit", "null while running"),
         ("ended" in header and (header["ended"] is None or isinstance(header["ended"], str)), "ended", "a string or null"),
         (header.get("finalSavePending", True) is True, "finalSavePending", "true or absent"),
+    ]
+    data_checks: List[Tuple[bool, str, str]] = [
         *((_is_integer(data.get(name), 0, _MAX_ID), f"data.{name}", "a size") for name in ("entries", "size", "compressedSize")),
         (_is_integer(data.get("crc32"), 0, 0xFFFFFFFF), "data.crc32", "a CRC-32"),
         (data.get("compression") == "xz", "data.compression", '"xz"'),
     ]
-    return [f"{field} is not {what}" for ok, field, what in checks if not ok]
+    context = context_problem(header["context"]) if "context" in header else None  # §10.6's checks, in their row
+    return [f"{field} is not {what}" for ok, field, what in checks if not ok] + ([context] if context else []) \
+        + [f"{field} is not {what}" for ok, field, what in data_checks if not ok]
 
 
 def _decompress(path: str, fd: int, offset: int, length: int, size: int) -> bytes:

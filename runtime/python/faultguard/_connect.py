@@ -2,8 +2,9 @@
 import os
 from typing import Optional
 
-from . import _journal
-from ._data import FaultguardDict, read_exactly
+from . import _crash_context, _journal
+from ._context_recorder import open_recorder, record_fatal_errors
+from ._data import FaultguardDict
 
 JOURNAL_VARIABLE = "FAULTGUARD_JOURNAL"
 PROTOCOL_VARIABLE = "FAULTGUARD_PROTOCOL"
@@ -24,7 +25,9 @@ def connected() -> Optional[FaultguardDict]:
 def connect() -> Optional[FaultguardDict]:
     """The program's data object when it runs under a guard (`faultguard run -- python3 app.py`), else None.
 
-    Connecting twice gives the same object: one writer per journal (§4.4).
+    Connecting twice gives the same object: one writer per journal (§4.4). When the guard keeps a
+    crash context (SPEC §10), `data.breadcrumb(text)` records into it, and so do an uncaught
+    exception and a fatal signal from now on.
     """
     global _connected
     if _connected is not None:
@@ -37,21 +40,17 @@ def connect() -> Optional[FaultguardDict]:
         # Running on unguarded would look like protection that is not there (§1 step 2).
         raise RuntimeError(f"faultguard: the guard speaks protocol {protocol!r}, this client only {PROTOCOL!r}; "
                            "not connecting")
+    context = os.environ.get(_crash_context.CONTEXT_VARIABLE)
+    recorder = open_recorder(context, os.environ.get(_crash_context.BREADCRUMBS_VARIABLE)) if context else None
     # O_RDWR only: never create, truncate or append (§1 step 3, §4.4). Python opens non-inheritable.
-    fd = -1
     try:
-        fd = os.open(path, os.O_RDWR)
-        size = os.fstat(fd).st_size
-        scan = _journal.scan(read_exactly(fd, size, 0))
-        if scan.damage is not None:
-            raise _journal.JournalError(f"damaged at offset {scan.damage.offset} ({scan.damage.reason}); "
-                                        "not appending after damage")
+        data = FaultguardDict.open(path, breadcrumbs=recorder)
     except (OSError, _journal.JournalError) as error:
-        if fd >= 0:
-            os.close(fd)
         raise RuntimeError(f"faultguard: cannot use the journal {path!r}: {error}") from None
     # Processes started from here on must not find the journal: they would be a second writer (§4.5).
-    os.environ.pop(JOURNAL_VARIABLE, None)
-    os.environ.pop(PROTOCOL_VARIABLE, None)
-    _connected = FaultguardDict(fd, path, scan)
+    for name in (JOURNAL_VARIABLE, PROTOCOL_VARIABLE, _crash_context.CONTEXT_VARIABLE, _crash_context.BREADCRUMBS_VARIABLE):
+        os.environ.pop(name, None)
+    if recorder is not None and context is not None:
+        record_fatal_errors(recorder, os.path.dirname(context))
+    _connected = data
     return _connected

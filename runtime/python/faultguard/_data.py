@@ -1,10 +1,12 @@
 """The dict-like data objects: writable in the guarded program, read-only in a rescue or a recovery."""
+import math
 import os
 import struct
+import sys
 import threading
 import zlib
 from collections.abc import Mapping, MutableMapping
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Protocol, Tuple
 
 from . import _journal, _keys, _values
 from ._files import unlink_quietly
@@ -71,16 +73,36 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     fresh copy, as with the original's pickled values.
     """
 
-    def __init__(self, fd: int, path: str, found: _journal.Scan) -> None:
+    def __init__(self, fd: int, path: str, found: _journal.Scan, compact_from: float = math.inf,
+                 breadcrumbs: Optional["BreadcrumbSink"] = None) -> None:
         self._fd = fd
         self._path = path
         self._version = found.version
         self._end = found.end
         self._live: Dict[Any, _Entry] = {}
+        self._live_bytes = 0  # 12 + K + V of each live entry: what a compaction would keep (§4.6)
         for key, (tag, offset, size, _record) in found.live.items():  # the program's own journal: its keys are trusted
-            self._live[_keys.decode(key, True)] = (tag, offset, size, *_journal.key_field(key), b"", -1)
+            field = _journal.key_field(key)
+            self._live[_keys.decode(key, True)] = (tag, offset, size, *field, b"", -1)
+            self._live_bytes += _journal.PREFIX_SIZE + len(field[2]) + size
+        self._compact_from = compact_from
+        self._breadcrumbs = breadcrumbs
         self._generation = _generation
         self._lock = threading.Lock()  # threads of one process share one end offset
+
+    @classmethod
+    def open(cls, path: str, compact_from: float = math.inf, breadcrumbs: Optional["BreadcrumbSink"] = None) -> "FaultguardDict":
+        """The writer of an existing journal (§1 step 3): never created or truncated; one that ends in damage is refused."""
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        try:
+            found = _journal.scan(read_exactly(fd, os.fstat(fd).st_size, 0))
+            if found.damage is not None:
+                raise _journal.JournalError(f"damaged at offset {found.damage.offset} ({found.damage.reason}); "
+                                            "not appending after damage")
+        except BaseException:
+            os.close(fd)
+            raise
+        return cls(fd, path, found, compact_from, breadcrumbs)
 
     @property
     def journal_path(self) -> str:
@@ -96,8 +118,12 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         return tag, read_exactly(self._fd, size, offset)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
         tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
+        self._store(key, tag, encoded)
+
+    def _store(self, key: Any, tag: int, encoded: bytes) -> None:
+        """A value already encoded (§3): one Set record, acknowledged once written."""
+        entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
         if entry is None or entry[0] != tag or not entry[6] or len(encoded) > _SMALL or self._generation != _generation:
             record = _keys.encode(key) if entry is None else entry[3:6]
             self._append(record[0], tag, record, encoded, key)
@@ -116,6 +142,22 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
                 raise
             self._end = start + len(buffer)
             self._live[key] = (tag, start + len(head), len(encoded), entry[3], entry[4], entry[5], body, entry[7])
+            self._live_bytes += len(encoded) - entry[2]
+            if self._end >= self._compact_from:
+                self._compact_if_wasteful()
+
+    def breadcrumb(self, text: Any) -> bool:
+        """Records what the program is doing, for the crash context (SPEC §10.2): acknowledged like an assignment.
+
+        The last breadcrumbs (50 unless the guard says otherwise) survive any death of the process and
+        reach the rescue (`data.context`), the autosave and the editor. False when the guard keeps no
+        crash context (an older guard).
+        """
+        sink = self._breadcrumbs
+        if sink is None:
+            return False
+        sink.breadcrumb(text)
+        return True
 
     def __delitem__(self, key: Any) -> None:
         record = self._live[key][3:6]  # KeyError for an absent key: nothing to write (§4.4)
@@ -142,7 +184,7 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         head = _journal.encode_record(rtype, tag, record[2], value)
         with self._lock:
             if rtype >= _journal.SET_TYPED and self._version < _journal.TYPED_KEYS_VERSION:
-                self._upgrade()
+                self._rewrite(_journal.TYPED_KEYS_VERSION)  # the first typed key makes the journal version 2
             start = self._end
             try:
                 _write_all(self._fd, (head + value,) if len(value) <= _SMALL else (head, value), start)
@@ -151,22 +193,43 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
                 raise
             self._end = start + len(head) + len(value)
             # The view changes only once the record is written: a failed write leaves the old value live.
+            previous = self._live.get(key)
+            if previous is not None:
+                self._live_bytes -= _journal.PREFIX_SIZE + len(previous[5]) + previous[2]
             if rtype == _journal.SET or rtype == _journal.SET_TYPED:
                 body = head[8:]
                 self._live[key] = (tag, start + len(head), len(value), *record, body, zlib.crc32(body))  # type: ignore[assignment]
+                self._live_bytes += _journal.PREFIX_SIZE + len(record[2]) + len(value)
             elif rtype == _journal.CLEAR:
                 self._live.clear()
+                self._live_bytes = 0
             else:
                 del self._live[key]
+            if self._end >= self._compact_from:
+                self._compact_if_wasteful()
 
-    def _upgrade(self) -> None:
-        """Makes the journal version 2, the first to hold typed keys, as a compaction does (§4.6): a new file, renamed over."""
+    def _compact_if_wasteful(self) -> None:
+        """After a record is written (lock held): compacted once at least half of the journal is dead (§4.6).
+
+        The record is stored whatever happens here: a failure is reported once, and the journal just grows.
+        """
+        if self._end < 2 * self._live_bytes:
+            return
+        try:
+            self._rewrite(self._version)
+        except Exception as error:
+            self._compact_from = math.inf
+            print(f"faultguard: cannot compact the journal {self._path}: {error}; it will not be compacted again",
+                  file=sys.stderr, flush=True)
+
+    def _rewrite(self, version: int) -> None:
+        """A complete new journal of the live entries, renamed over the old one (§4.6): a compaction, or the upgrade to version 2."""
         temporary = f"{self._path}.compact-{os.getpid()}"
         fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
             moved: Dict[Any, _Entry] = {}
             end = _journal.HEADER_SIZE
-            _write_all(fd, (_journal.header(_journal.TYPED_KEYS_VERSION),), 0)
+            _write_all(fd, (_journal.header(version),), 0)
             for key, (tag, offset, size, set_type, delete_type, field, body, body_crc) in self._live.items():
                 value = read_exactly(self._fd, size, offset)
                 head = _journal.encode_record(set_type, tag, field, value)
@@ -179,7 +242,13 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
             unlink_quietly(temporary)
             raise
         os.close(self._fd)
-        self._fd, self._end, self._live, self._version = fd, end, moved, _journal.TYPED_KEYS_VERSION
+        self._fd, self._end, self._live, self._version = fd, end, moved, version
+
+
+class BreadcrumbSink(Protocol):
+    """Where breadcrumbs go: the run's context journal (_context_recorder.py)."""
+
+    def breadcrumb(self, text: Any) -> None: ...
 
 
 class RescuedData(Mapping):  # type: ignore[type-arg]
@@ -188,6 +257,8 @@ class RescuedData(Mapping):  # type: ignore[type-arg]
     Pickled values and keys are unpickled unless the data comes from a file recover() does not
     trust (README, "Trust"); then they are `Opaque` values and `OpaqueKey` keys.
     `fallback` is None, or, when recover() read an older generation, why the newest could not be read.
+    `context` is why the run died (SPEC §10.6: its error, native trace, output, breadcrumbs), a dict,
+    or None when nothing is known of it.
     """
 
     def __init__(self, journal: bytes, entries: Dict[Any, _journal.Location], exit: Optional[Dict[str, Any]],
@@ -198,6 +269,7 @@ class RescuedData(Mapping):  # type: ignore[type-arg]
         self.exit = exit
         self.fallback: Optional[str] = None
         self.damage: Optional[str] = None  # a rescue's journal that ended in damage: where, and what was skipped
+        self.context: Optional[Dict[str, Any]] = None  # why the run died (SPEC §10.6), when known
 
     @classmethod
     def from_scan(cls, journal: bytes, found: _journal.Scan, exit: Optional[Dict[str, Any]], unpickle: bool) -> "RescuedData":

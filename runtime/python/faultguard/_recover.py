@@ -115,6 +115,7 @@ def _read(path: str, max_bytes: int) -> RescuedData:
     if not legacy:
         header, journal = _autosave.read_data(path, max_bytes)
         data = RescuedData.from_scan(journal, _journal.scan(journal), _exit_of(header), distrust is None)
+        data.context = header.get("context")  # checked with the header (§10.6); text to show, never evaluated
     if distrust is not None and any(data.raw(key)[0] == PICKLE or not isinstance(key, (str, int)) for key in data):
         warnings.warn(f"faultguard: {path} is not trusted ({distrust}): its pickled values are handed out as "
                       "faultguard.Opaque (and pickled keys as faultguard.OpaqueKey), not unpickled", FaultguardWarning,
@@ -128,7 +129,8 @@ def recover(rescue: Callable[[RescuedData], Any], autosave_file: str, *,
 
     Refuses a live run's file (RuntimeError, as the original). Falls back to <file>.prev, then to the
     original's backup <file>.tmp, with a FaultguardWarning saying why; `data.fallback` says it too.
-    `data.exit` is how the run ended, None if its guard died before recording it (or for a 1.1.x file).
+    `data.exit` is how the run ended, None if its guard died before recording it (or for a 1.1.x file);
+    `data.context` why (SPEC §10.6), None when the file does not say.
     """
     if not callable(rescue):
         raise TypeError("faultguard.recover: rescue must be callable")

@@ -5,8 +5,10 @@ import re
 import warnings
 from typing import Any, Callable, Optional
 
+from ._crash_context import DEFAULT_BREADCRUMBS, MAX_BREADCRUMBS
 from ._errors import FaultguardWarning
 from ._guard import guard
+from ._guard.output_tail import DEFAULT_BYTES
 
 
 def _check_arguments(launch: Any, rescue: Any, autosave_interval: Any, autosave_file: Any) -> None:
@@ -46,13 +48,28 @@ def _remove_leftovers(path: str) -> None:
             pass  # the claim then says what is wrong
 
 
+def _check_context_arguments(breadcrumbs: Any, keep_output: Any, keep_stdout: Any) -> None:
+    for name, value, low, high in (("breadcrumbs", breadcrumbs, 1, MAX_BREADCRUMBS), ("keep_output", keep_output, 0, None)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"faultguard.start: {name} must be a whole number")
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"faultguard.start: {name} must be from {low}" + (f" to {high}" if high else " on"))
+    if not isinstance(keep_stdout, bool):
+        raise TypeError("faultguard.start: keep_stdout must be True or False")
+
+
 def start(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any = None,
-          autosave_interval: Optional[float] = None, autosave_file: Optional[str] = None) -> int:
+          autosave_interval: Optional[float] = None, autosave_file: Optional[str] = None, *,
+          breadcrumbs: int = DEFAULT_BREADCRUMBS, keep_output: int = DEFAULT_BYTES, keep_stdout: bool = False) -> int:
     """Runs launch(data[, args]) in a forked child; after an abnormal end calls rescue(data, exit_code[, args]) here.
 
     Returns the exit code: the child's code, or minus the signal that ended it (-11 for SIGSEGV).
+    The rescue's `data.context` says why it ended (SPEC §10): `breadcrumbs` is how many of
+    `data.breadcrumb()`'s it keeps, `keep_output` how many bytes of the child's stderr (and of its
+    stdout with `keep_stdout`) when that is a pipe or a file (0: none).
     """
     _check_arguments(launch, rescue, autosave_interval, autosave_file)
+    _check_context_arguments(breadcrumbs, keep_output, keep_stdout)
     if autosave_file is not None:
         path = os.fspath(autosave_file)
         if not os.path.isdir(path) and not path.endswith("/"):
@@ -60,4 +77,4 @@ def start(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any = No
                 raise RuntimeError("The given autosave file already exists")
             _remove_leftovers(path)
         autosave_file = path
-    return guard.run(launch, rescue, args, autosave_file, autosave_interval)
+    return guard.run(launch, rescue, args, autosave_file, autosave_interval, breadcrumbs, keep_output, keep_stdout)

@@ -69,26 +69,27 @@ def _is_json(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def json_bytes(value: Any, **options: Any) -> bytes:
+    """JSON in UTF-8; a lone surrogate (a file name decoded with surrogateescape) is no UTF-8: then escaped as \\udXXX."""
+    try:
+        return json.dumps(value, ensure_ascii=False, **options).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, **options).encode("ascii")
+
+
 def encode(value: Any) -> Tuple[int, bytes]:
     """The (tag, bytes) a value is stored as; pickling errors propagate, as with the original."""
     kind = type(value)
     if kind is bytes:
         return BYTES, value
     if kind is str:
-        try:
-            return JSON, json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: escaped as \udXXX it is valid JSON in valid UTF-8
-            return JSON, json.dumps(value).encode("ascii")
+        return JSON, json_bytes(value)
     if kind is Opaque:
         if value.tag == 0:  # the tag of Delete and Clear: a Set never uses it (§3)
             raise TypeError("faultguard: tag 0 is reserved and cannot be stored")
         return value.tag, value.data
     if _is_json(value):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        try:
-            return JSON, text.encode("utf-8")
-        except UnicodeEncodeError:
-            return JSON, json.dumps(value, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return JSON, json_bytes(value, separators=(",", ":"), allow_nan=False)
     return PICKLE, pickle.dumps(value, protocol=pickle.DEFAULT_PROTOCOL)
 
 

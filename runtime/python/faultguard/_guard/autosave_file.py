@@ -3,8 +3,8 @@
 Only the guard's own file is ever replaced or removed: the inode it last put at the path, checked
 with lstat before each step; once the path is found to be someone else's, the file is given up.
 """
+import copy
 import errno
-import json
 import os
 import secrets
 import shutil
@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, NamedTuple, Optional
 
 from .. import _autosave
 from .._files import unlink_quietly
+from .._values import json_bytes
 from . import timestamps
 from .autosave_target import Claim
 from .xz_streams import Written
@@ -40,7 +41,7 @@ class Data(NamedTuple):
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json_bytes(value, separators=(",", ":"))
 
 
 def _write_at(fd: int, data: bytes, offset: int) -> None:
@@ -173,10 +174,36 @@ def _fsync_folder(folder: str) -> None:
 
 
 def header(base: Dict[str, Any], state: str, exit: Optional[Dict[str, Any]], ended: Optional[float],
-           pending: bool = False) -> Dict[str, Any]:
+           pending: bool = False, context: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The header of a save in the order of §7.2 (data last, filled in by save())."""
     fields = {**base, "saved": timestamps.iso(time.time()), "state": state, "exit": exit,
               "ended": None if ended is None else timestamps.iso(ended)}
     if pending:
         fields["finalSavePending"] = True
+    if context is not None:
+        fitted = _fitted(fields, context)
+        if fitted is not None:
+            fields["context"] = fitted
     return fields
+
+
+# What a context leaves out, in this order, when the header would be over its limit with it (§10.6).
+_LEAVE_OUT = (("output", "stdout"), ("breadcrumbs",), ("output", "stderr"), ("nativeTrace",), ("error", "stack"))
+
+
+def _fitted(fields: Dict[str, Any], context: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The context as the header can hold it: whole, or without its largest parts (crash-context.json keeps it whole)."""
+    room = _autosave.MAX_HEADER_BYTES - len(_json({**fields, "data": _WIDEST})) - len(b',"context":')
+    if len(_json(context)) <= room:
+        return context
+    fitted = copy.deepcopy(context)
+    for *path, name in _LEAVE_OUT:
+        holder = fitted
+        for step in path:
+            holder = holder.get(step, {})
+        holder.pop(name, None)
+        if fitted.get("output") == {}:
+            del fitted["output"]
+        if len(_json(fitted)) <= room:
+            return fitted
+    return None

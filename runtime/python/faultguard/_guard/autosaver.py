@@ -70,7 +70,8 @@ class Autosaver:
             self._stop.wait(self._interval)
 
     def _save_journal(self, read: Optional[Tuple[bytes, _journal.Scan]], state: str = "running",
-                      exit: Optional[Dict[str, Any]] = None, ended: Optional[float] = None) -> bool:
+                      exit: Optional[Dict[str, Any]] = None, ended: Optional[float] = None,
+                      context: Optional[Dict[str, Any]] = None) -> bool:
         """A save of the journal (read now if not given); False if it failed or was abandoned."""
         with self._lock:
             cancel = self._stop if read is None else self._discarded
@@ -85,7 +86,7 @@ class Autosaver:
                 def data(write: Any) -> Data:
                     return Data(len(found.live), write_streams(_journal.compacted(journal, found), write, cancel.is_set))
 
-                self.file.save(autosave_file.header(self._base, state, exit, ended), data)
+                self.file.save(autosave_file.header(self._base, state, exit, ended, context=context), data)
                 self._saved_state = before
                 return True
             except Cancelled:
@@ -94,7 +95,7 @@ class Autosaver:
                 self._report(getattr(error, "strerror", None) or str(error))
                 return False
 
-    def _copy_last(self, exit: Dict[str, Any], ended: float, pending: bool) -> bool:
+    def _copy_last(self, exit: Dict[str, Any], ended: float, pending: bool, context: Optional[Dict[str, Any]]) -> bool:
         """A save of the last save's data with the end recorded: moments, whatever the data's size (§7.4 step 7)."""
         with self._lock:
             try:
@@ -104,7 +105,7 @@ class Autosaver:
                     write(section)
                     return Data(int(fields["entries"]), autosave_file.Written(int(fields["size"]), int(fields["crc32"])))
 
-                self.file.save(autosave_file.header(self._base, "exited", exit, ended, pending), data)
+                self.file.save(autosave_file.header(self._base, "exited", exit, ended, pending, context), data)
                 return True
             except (OSError, ValueError, NotOurs, _journal.JournalError) as error:
                 self._report(getattr(error, "strerror", None) or str(error))
@@ -120,26 +121,32 @@ class Autosaver:
         self._stop_periodic()
         self._remove()
 
-    def finish_crashed(self, exit: Dict[str, Any], read: Optional[Tuple[bytes, _journal.Scan]]) -> None:
-        """After an abnormal exit: the final save starts now, beside the rescue (§7.4 step 7). `read`: None if refused."""
+    def finish_crashed(self, exit: Dict[str, Any], read: Optional[Tuple[bytes, _journal.Scan]],
+                       context: Optional[Dict[str, Any]]) -> None:
+        """After an abnormal exit: the final save starts now, beside the rescue (§7.4 step 7). `read`: None if refused.
+
+        Both saves that record the end carry the crash context (§7.2), when there is one.
+        """
         ended = time.time()
         self._stop_periodic()
         if read is not None and not read[1].live and read[1].damage is None:
             self._remove()  # the run stored nothing: nothing to keep
             return
-        self._final = threading.Thread(target=self._final_save, args=(exit, ended, read), name="faultguard-final-save")
+        self._final = threading.Thread(target=self._final_save, args=(exit, ended, read, context),
+                                       name="faultguard-final-save")
         self._final.start()
 
-    def _final_save(self, exit: Dict[str, Any], ended: float, read: Optional[Tuple[bytes, _journal.Scan]]) -> None:
+    def _final_save(self, exit: Dict[str, Any], ended: float, read: Optional[Tuple[bytes, _journal.Scan]],
+                    context: Optional[Dict[str, Any]]) -> None:
         try:
             changed = read is not None and _journal_state(self._journal) != self._saved_state
             if self.file.saved and not changed:
-                self._copy_last(exit, ended, pending=False)
+                self._copy_last(exit, ended, False, context)
             elif read is not None:
                 if self.file.saved:
-                    self._copy_last(exit, ended, pending=True)  # the end on disk at once; its failure is reported
+                    self._copy_last(exit, ended, True, context)  # the end on disk at once; its failure is reported
                 if not self._discarded.is_set():
-                    self._save_journal(read, "exited", exit, ended)
+                    self._save_journal(read, "exited", exit, ended, context)
             if not self.file.saved:
                 self._remove()  # an empty claim would block the next run (§7.4 step 7)
         finally:

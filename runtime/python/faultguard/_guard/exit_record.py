@@ -65,3 +65,8 @@ def from_wait_status(status: int) -> Dict[str, Any]:
     code = os.WEXITSTATUS(status)
     return {"code": code, "signal": None, "category": "exit/success" if code == 0 else "exit/failure",
             "reason": "exited normally" if code == 0 else f"exited with code {code}", "status": code}
+
+
+def oom_kill(exit: Dict[str, Any]) -> Dict[str, Any]:
+    """A SIGKILL that the kernel's out-of-memory killer sent (§10.4): its signal and status stay, its category is its own."""
+    return {**exit, "category": "limit/memory", "reason": f"killed by the kernel's out-of-memory killer ({exit['signal']})"}

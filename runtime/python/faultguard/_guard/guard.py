@@ -1,7 +1,8 @@
 """A guarded run of launch, from the run folder to the rescue (SPEC §4.3, as a library): what start() does.
 
-The caller is the guard: it forks the child that runs launch, relays signals to it, autosaves
-its journal, and once the child has ended abnormally, reads the journal and calls rescue itself.
+The caller is the guard: it forks the child that runs launch, relays signals to it, keeps the
+tail of its output, autosaves its journal, and once the child has ended abnormally, assembles why
+(the crash context, §10), reads the journal and calls rescue itself.
 """
 import os
 import sys
@@ -9,9 +10,10 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from .. import _journal, _liveness
 from .._data import RescuedData
-from . import exit_record, launch_child
+from . import crash_context, exit_record, launch_child, oom_evidence
 from .autosave_target import claim as claim_target
 from .autosaver import Autosaver
+from .output_tail import OutputTail
 from .run_directory import RunDirectory
 from .signal_relay import SignalRelay
 
@@ -40,17 +42,17 @@ def _read(run: RunDirectory) -> Optional[Tuple[bytes, _journal.Scan]]:
         return None
 
 
-def run(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
-        autosave_target: Optional[str], interval: Optional[float]) -> int:
+def run(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any, autosave_target: Optional[str],
+        interval: Optional[float], breadcrumbs: int, keep_output: int, keep_stdout: bool) -> int:
     _liveness.guard_runs += 1
     try:
-        return _guarded(launch, rescue, args, autosave_target, interval)
+        return _guarded(launch, rescue, args, autosave_target, interval, breadcrumbs, OutputTail(keep_output, keep_stdout))
     finally:
         _liveness.guard_runs -= 1
 
 
-def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
-             autosave_target: Optional[str], interval: Optional[float]) -> int:
+def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any, autosave_target: Optional[str],
+             interval: Optional[float], breadcrumbs: int, output: OutputTail) -> int:
     folder = RunDirectory()
     try:
         claim = None if autosave_target is None else claim_target(autosave_target)
@@ -60,8 +62,9 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
     relay = SignalRelay()
     relay.before_fork()
     try:
-        pid = launch_child.fork(launch, args, folder.journal, relay)
+        pid = launch_child.fork(launch, args, folder, relay, output, breadcrumbs)
     except BaseException:
+        output.in_guard()  # no child holds the pipes: their relays end at once
         relay.in_guard(None)
         relay.restore()
         folder.remove()
@@ -69,6 +72,8 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
             os.unlink(claim.path)
         raise
     relay.in_guard(pid)
+    output.in_guard()
+    oom = oom_evidence.watch(pid)
     command = command_line()
     folder.describe(pid, command)
     saver = None
@@ -79,20 +84,27 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any,
         except (OSError, RuntimeError) as error:  # the child runs already: it must stay guarded, unsaved
             print(f"faultguard: autosave {claim.path} cannot start ({error}); the journal alone keeps the data",
                   file=sys.stderr, flush=True)
-    exit = exit_record.from_wait_status(_wait(pid))
+    ended = exit_record.from_wait_status(_wait(pid))
     relay.child_ended()
-    if exit["code"] == 0:
+    tails = output.finish()  # every byte relayed is passed on before anything else is said or done
+    if ended["code"] == 0:
         if saver is not None:
             saver.finish_clean()
         folder.remove()
         relay.restore()
         return 0
+    evidence = oom_evidence.evidence(oom) if ended["signal"] == "SIGKILL" else None
+    exit = ended if evidence is None else exit_record.oom_kill(ended)
+    context = crash_context.collect(folder.path, folder.context, tails, evidence)
+    if context is not None:
+        crash_context.write_file(folder.path, context)
     read = _read(folder)
     if saver is not None:
-        saver.finish_crashed(exit, read)  # beside the rescue: a long compression must not delay it
+        saver.finish_crashed(exit, read, context)  # beside the rescue: a long compression must not delay it
     relay.restore()
     journal, found = read if read is not None else (_journal.header(), _journal.scan(_journal.header()))
     data = RescuedData.from_scan(journal, found, exit, unpickle=True)  # the journal is this user's, private (trust rule)
+    data.context = context
     if found.damage is not None:
         data.damage = (f"{folder.journal}: {found.damage.reason} at byte {found.damage.offset}; "
                        f"kept every record before it, skipped {found.damage.skipped} bytes")

@@ -3,6 +3,8 @@
 It ends as a multiprocessing.Process does (exit code 0 after launch returns, the code of a
 SystemExit, 1 after any other exception with its traceback on stderr, non-daemon threads joined
 first) and never returns into the caller's code: whatever follows start() runs in the caller only.
+What it dies of is recorded in the run's context journal: the exception that ends `launch`, one
+that ends another thread, and faulthandler's trace of a fatal signal.
 """
 import os
 import sys
@@ -10,14 +12,16 @@ import threading
 import traceback
 from typing import Any, Callable, NoReturn
 
-from .. import _journal
-from .._data import FaultguardDict, read_exactly
+from .. import _crash_context
+from .._context_recorder import open_recorder, record_fatal_errors
+from .._data import FaultguardDict
+from .output_tail import OutputTail
+from .run_directory import RunDirectory
 from .signal_relay import SignalRelay
 
-
-def _open_data(journal: str) -> FaultguardDict:
-    fd = os.open(journal, os.O_RDWR | os.O_CLOEXEC)
-    return FaultguardDict(fd, journal, _journal.scan(read_exactly(fd, os.fstat(fd).st_size, 0)))
+# Under `faultguard run` the caller's environment names that guard's files: not this child's.
+_OUTER_GUARD = ("FAULTGUARD_JOURNAL", "FAULTGUARD_PROTOCOL", _crash_context.CONTEXT_VARIABLE,
+                _crash_context.BREADCRUMBS_VARIABLE)
 
 
 def _join_threads() -> None:
@@ -37,15 +41,21 @@ def _exit_code(code: Any) -> int:
     return 1
 
 
-def run(launch: Callable[..., Any], args: Any, journal: str, relay: SignalRelay) -> NoReturn:
+def run(launch: Callable[..., Any], args: Any, folder: RunDirectory, relay: SignalRelay, output: OutputTail,
+        breadcrumbs: int) -> NoReturn:
     code = 1
+    recorder = None
     try:
+        output.in_child()
         relay.in_child()
-        # Under `faultguard run` the caller's environment names that guard's journal: not this child's.
-        os.environ.pop("FAULTGUARD_JOURNAL", None)
-        os.environ.pop("FAULTGUARD_PROTOCOL", None)
+        for name in _OUTER_GUARD:
+            os.environ.pop(name, None)
+        # The crash context (SPEC §10): breadcrumbs, an exception's traceback, faulthandler's trace.
+        recorder = open_recorder(folder.context, breadcrumbs)
+        if recorder is not None:
+            record_fatal_errors(recorder, folder.path)
         try:
-            data = _open_data(journal)
+            data = FaultguardDict.open(folder.journal, breadcrumbs=recorder)
             launch(data) if args is None else launch(data, args)
             code = 0
         finally:
@@ -53,6 +63,8 @@ def run(launch: Callable[..., Any], args: Any, journal: str, relay: SignalRelay)
     except SystemExit as exit:
         code = _exit_code(exit.code)
     except BaseException:  # KeyboardInterrupt included, as in multiprocessing: exit code 1
+        if recorder is not None:
+            recorder.error("exception", *sys.exc_info())  # what the child dies of, before it is printed
         sys.stderr.write(f"Process faultguard-launch (pid {os.getpid()}):\n")
         traceback.print_exc()
     finally:
@@ -64,11 +76,12 @@ def run(launch: Callable[..., Any], args: Any, journal: str, relay: SignalRelay)
         os._exit(code)
 
 
-def fork(launch: Callable[..., Any], args: Any, journal: str, relay: SignalRelay) -> int:
+def fork(launch: Callable[..., Any], args: Any, folder: RunDirectory, relay: SignalRelay, output: OutputTail,
+         breadcrumbs: int) -> int:
     """Forks the child; returns its PID in the caller."""
     for stream in (sys.stdout, sys.stderr):  # what is buffered would otherwise be written twice
         stream.flush()
     pid = os.fork()
     if pid == 0:
-        run(launch, args, journal, relay)
+        run(launch, args, folder, relay, output, breadcrumbs)
     return pid

@@ -11,6 +11,7 @@ import time
 from typing import Any, Dict, List
 
 from .. import _journal
+from .._crash_context import CONTEXT_JOURNAL_NAME
 from . import timestamps
 
 _RANDOM = string.ascii_letters + string.digits
@@ -51,7 +52,7 @@ def _checked_root(root: str) -> str:
 
 
 class RunDirectory:
-    """`run-<stamp>-<pid>-<random>` with its `journal` holding only the header (§4.2)."""
+    """`run-<stamp>-<pid>-<random>` with its `journal` and `context` holding only the header (§4.2)."""
 
     def __init__(self) -> None:
         root = _checked_root(journal_root())
@@ -67,15 +68,17 @@ class RunDirectory:
                 raise GuardError(f"faultguard: cannot create a run folder in {root}: {error.strerror}") from None
         self.path = path
         self.journal = os.path.join(path, "journal")
-        try:
-            fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        self.context = os.path.join(path, CONTEXT_JOURNAL_NAME)  # the client's crash context (§10.1)
+        for journal in (self.journal, self.context):
             try:
-                os.write(fd, _journal.header())
-            finally:
-                os.close(fd)
-        except OSError as error:
-            self.remove()
-            raise GuardError(f"faultguard: cannot create the journal {self.journal}: {error.strerror}") from None
+                fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                try:
+                    os.write(fd, _journal.header())
+                finally:
+                    os.close(fd)
+            except OSError as error:
+                self.remove()
+                raise GuardError(f"faultguard: cannot create the journal {journal}: {error.strerror}") from None
 
     def describe(self, program_pid: int, command: List[str]) -> None:
         """run.json, for tools; a failure is reported and the run goes on (§4.3 step 3)."""
