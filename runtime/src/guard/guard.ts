@@ -120,20 +120,24 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   options.onStart?.(pid);
   const ended = await ending;
   relay.detach();
-  // Every byte relayed is passed on before anything else is said or done.
-  const tails = await output.finish();
   if (!isAbnormal(ended)) {
-    await autosaver?.discard();
+    await Promise.all([output.flushed(), autosaver?.discard()]);
     run.remove();
     return { exit: ended, rescued: false };
   }
-  const { exit, context } = judgeCrash(ended, run, tails, oom);
+  // No new periodic save while the last output comes in: the end is recorded next.
+  autosaver?.holdSaves();
+  const { exit, context } = judgeCrash(ended, run, await output.tails(), oom);
   const contextFile = context && writeContextFile(run, context, log);
-  return handleCrash({ run, exit, context, info: { command, pid, journalPath: run.journalPath, ...(contextFile && { contextFile }) }, rescue: options.rescue, autosaver, log });
+  // The guard speaks only once the program's last relayed words have been passed on.
+  const quietLog: Log = (message, level) => void output.flushed().then(() => log(message, level));
+  const result = await handleCrash({ run, exit, context, info: { command, pid, journalPath: run.journalPath, ...(contextFile && { contextFile }) }, rescue: options.rescue, autosaver, log: quietLog });
+  await output.flushed();
+  return result;
 }
 
 /** How the program ended, in full: the kernel's OOM killer named where it is known to have killed it, and the crash context. */
-function judgeCrash(ended: ExitRecord, run: RunDirectory, output: Awaited<ReturnType<OutputTail['finish']>>, oom: OomWatch): { exit: ExitRecord; context: CrashContext | undefined } {
+function judgeCrash(ended: ExitRecord, run: RunDirectory, output: Awaited<ReturnType<OutputTail['tails']>>, oom: OomWatch): { exit: ExitRecord; context: CrashContext | undefined } {
   const evidence = ended.signal === 'SIGKILL' ? oomEvidence(oom) : undefined;
   const context = collectCrashContext({ runFolder: run.path, contextJournal: run.contextPath, output, oomEvidence: evidence });
   return { exit: evidence === undefined ? ended : describeOomKill(ended), context };
