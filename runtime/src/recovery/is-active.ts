@@ -2,6 +2,7 @@ import { previousGenerationPath, type AutosaveHeader } from '@faultguard/protoco
 import { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
 import { lstatOrUndefined } from '../files/regular-file';
+import { currentPlatform } from '../process/current-platform';
 import { judgeClaim, judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 
 /**
@@ -56,6 +57,7 @@ export interface FileJudgement extends Judgement {
  * AutosaveError when neither can be read.
  */
 export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): FileJudgement {
+  currentPlatform(); // before the file: a run is judged by this system's processes
   let head: AutosaveHead;
   let size: number;
   let newestProblem: string | undefined;
