@@ -4,7 +4,7 @@
 // the runtime package alone (its `prepack`).
 // Type checking is tsc's job (npm run typecheck); esbuild only strips types and bundles.
 import { build } from 'esbuild';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -42,7 +42,6 @@ async function buildRuntimePackage() {
     build({ ...published, entryPoints: ['runtime/src/index.ts'], outfile: 'runtime/dist/index.js' }),
     build({ ...published, entryPoints: ['runtime/src/cli/man-page.ts'], outfile: 'out/build/man-page.js' }),
   ]);
-  chmodSync('runtime/dist/cli.js', 0o755); // npm links a bin as it finds it
   writeEsmEntry();
   writeFileSync('runtime/dist/faultguard.1', require(resolve('out/build/man-page.js')).manPage(version));
 }

@@ -44,8 +44,8 @@ before(async () => {
   assert.equal(installed.code, 0, installed.stderr);
 });
 
-test('the tarball holds the bundles, their types, the man page, README, LICENSE and CHANGELOG: nothing else', () => {
-  assert.deepEqual(packed, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/faultguard.1', 'dist/index.d.mts', 'dist/index.d.ts', 'dist/index.js', 'dist/index.mjs', 'package.json']);
+test('the tarball holds the launcher, the bundles, their types, the man page, README, LICENSE and CHANGELOG: nothing else', () => {
+  assert.deepEqual(packed, ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/faultguard', 'dist/cli.js', 'dist/faultguard.1', 'dist/index.d.mts', 'dist/index.d.ts', 'dist/index.js', 'dist/index.mjs', 'package.json']);
   assert.equal(readFileSync(join(ROOT, 'runtime', 'LICENSE'), 'utf8'), readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
   assert.equal(readFileSync(join(ROOT, 'protocol', 'LICENSE'), 'utf8'), readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
   assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n/);
@@ -56,9 +56,9 @@ test('the manifest is publishable: no dependencies, engines, os, bin, man and an
   assert.equal(installed.private, undefined);
   assert.equal(installed.license, 'MIT');
   assert.equal(installed.dependencies, undefined);
-  assert.deepEqual(installed.engines, { node: '>=20.15' });
+  assert.deepEqual(installed.engines, { node: '>=20.16' });
   assert.deepEqual(installed.os, ['linux']);
-  assert.deepEqual(installed.bin, { faultguard: 'dist/cli.js' });
+  assert.deepEqual(installed.bin, { faultguard: 'bin/faultguard' });
   assert.deepEqual(Object.keys(installed.exports as object), ['.', './package.json']);
   // Nothing came along: the project holds the package and the two it asked for itself.
   assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.')).sort(), ['@types', 'faultguard', 'undici-types']);
@@ -172,7 +172,7 @@ test("in a checkout, npm link -w runtime puts the checkout's faultguard on the P
   const linked = await npm(['link', '--workspace', 'runtime'], ROOT, { npm_config_prefix: prefix });
   assert.equal(linked.code, 0, linked.stderr);
   const bin = join(prefix, 'bin', 'faultguard');
-  assert.equal(realpathSync(bin), join(ROOT, 'runtime', 'dist', 'cli.js'), 'it follows the checkout: a rebuild is what runs');
+  assert.equal(realpathSync(bin), join(ROOT, 'runtime', 'bin', 'faultguard'), 'it follows the checkout: a rebuild is what runs');
   const version = await run(bin, ['--version']);
   assert.equal(version.stdout, `faultguard ${manifest.version}\n`);
   assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /npm link -w runtime/);
