@@ -1,8 +1,8 @@
 /**
  * What Faultguard needs from the operating system that Node does not offer portably: who a
  * process is (so that a recycled PID is never taken for a live run), and where journals live.
- * One backend per operating system, chosen by `currentPlatform()` (current-platform.ts); Linux's is the only one so far
- * (ARCHITECTURE.md, "Platforms", says what a macOS or Windows backend needs).
+ * One backend per operating system, chosen by `currentPlatform()` (current-platform.ts); Linux's
+ * is the only one so far (ARCHITECTURE.md, "Platforms", says what a macOS or Windows backend needs).
  */
 export interface Platform {
   /** For messages: "Linux". */
