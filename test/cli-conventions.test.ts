@@ -69,7 +69,8 @@ test('fish: the script loads, and completes commands, options and their values',
 
 test('the man page renders with man(1), without a warning, and holds every command and option --help shows', async () => {
   const page = join(ROOT, 'runtime', 'dist', 'faultguard.1');
-  const rendered = await run('man', ['--warnings', '-l', page], { env: { ...process.env, MANWIDTH: '80', MAN_KEEP_FORMATTING: '' } });
+  // In a UTF-8 locale, as users read it: an unescaped "-" would come out as a hyphen (U+2010), not as the option's minus.
+  const rendered = await run('man', ['--warnings', '-l', page], { env: { ...process.env, MANWIDTH: '80', LC_ALL: 'C.UTF-8' } });
   assert.equal(rendered.code, 0, rendered.stderr);
   assert.equal(rendered.stderr, '');
   const text = rendered.stdout.replace(/.\x08/g, ''); // no overstrike, should a pager format it
