@@ -157,3 +157,12 @@ test('an autosave from before crash contexts, and a context of the wrong shape',
   assert.equal(context.breadcrumbs, undefined);
   assert.equal(context.output?.stderr?.text, 'dying\n');
 });
+
+test("start()'s rescue gets the context: the uncaught error thrown in launch", async () => {
+  const result = await run(process.execPath, [fixture('crash-app'), 'throw'], { env: { ...process.env, FAULTGUARD_JOURNAL_DIR: join(dir.path, 'journals-start') } });
+  assert.equal(result.code, 1);
+  const rescue = JSON.parse(result.stdout.split('\n').find((line) => line.startsWith('{'))!) as { context: CrashContext };
+  assert.equal(rescue.context.error?.message, 'uncaught failure in launch');
+  assert.match(rescue.context.error?.stack ?? '', /crash-app\.js:\d+:\d+/);
+  assert.match(rescue.context.output?.stderr?.text ?? '', /uncaught failure in launch/);
+});

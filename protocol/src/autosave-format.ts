@@ -13,30 +13,67 @@ export const MAX_HEADER_BYTES = 1024 * 1024;
 /** Magic (8 bytes), header length (4), and the header's CRC-32 (4): the head is these plus the header. */
 export const AUTOSAVE_PREFIX_BYTES = 16;
 
-/** Identifies a process across PID reuse: the PID alone can name a newer process. */
+/**
+ * Identifies a process across PID reuse: the PID alone can name a newer process.
+ *
+ * @example
+ * ```ts
+ * const writer: ProcessIdentity = { pid: 4242, startTime: '8871234', bootId: 'c1f0...', host: 'vm', pidNamespace: 'pid:[4026531836]' };
+ * ```
+ */
 export interface ProcessIdentity {
+  /** Its PID. */
   readonly pid: number;
   /** Start time in clock ticks since boot (/proc/<pid>/stat field 22), as a decimal string; "" if unknown. */
   readonly startTime: string;
   /** /proc/sys/kernel/random/boot_id; "" if unknown. */
   readonly bootId: string;
+  /** The host name it ran on. */
   readonly host: string;
   /** The PID namespace (Linux: the link /proc/<pid>/ns/pid, e.g. "pid:[4026531836]"); absent or "" if unknown. */
   readonly pidNamespace?: string;
 }
 
+/**
+ * An autosave's header (protocol/SPEC.md §7.2): who wrote the file, what ran, how it ended, and
+ * the shape of the data.
+ *
+ * @example
+ * ```ts
+ * const { header } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(`${header.program.command.join(' ')} in ${header.program.cwd}: ${header.exit?.reason ?? header.state}`);
+ * ```
+ */
 export interface AutosaveHeader {
+  /** The format's version: 1. */
   readonly format: number;
   /** The guard, which writes the file: the run is live while it is. */
-  readonly writer: ProcessIdentity & { readonly user: string };
-  readonly program: { readonly pid: number; readonly command: readonly string[]; readonly cwd: string };
+  readonly writer: ProcessIdentity & {
+    /** The user it ran as. */
+    readonly user: string;
+  };
+  /** The guarded program: its PID, command line and working directory. */
+  readonly program: {
+    /** Its PID. */
+    readonly pid: number;
+    /** Its command line. */
+    readonly command: readonly string[];
+    /** Its working directory. */
+    readonly cwd: string;
+  };
+  /** When the run started (ISO 8601). */
   readonly started: string;
+  /** Seconds between saves. */
   readonly intervalSeconds: number;
   /** How often the writer refreshes the file's modification time while it lives (§7.4 step 5). */
   readonly heartbeatSeconds: number;
+  /** When this generation was saved (ISO 8601). */
   readonly saved: string;
+  /** exited once the guard has recorded how the program ended. */
   readonly state: 'running' | 'exited';
+  /** How the program ended; null while it runs, or when its guard died first. */
   readonly exit: ExitRecord | null;
+  /** When it ended (ISO 8601), or null. */
   readonly ended: string | null;
   /**
    * Set on a save that records the end at once with the previous save's data, while the final
@@ -45,12 +82,17 @@ export interface AutosaveHeader {
   readonly finalSavePending?: true;
   /** Why the run died (§10): recorded by the save that records the end, when the guard knows any of it. */
   readonly context?: CrashContext;
+  /** The data section: how many values, its size and checksum decompressed, its compressed size. */
   readonly data: {
+    /** How many values. */
     readonly entries: number;
     /** Bytes of the journal once decompressed, and its CRC-32: checked after decompression. */
     readonly size: number;
+    /** The decompressed journal's CRC-32. */
     readonly crc32: number;
+    /** Always "xz": concatenated .xz streams. */
     readonly compression: 'xz';
+    /** Bytes of the data section in the file. */
     readonly compressedSize: number;
   };
 }

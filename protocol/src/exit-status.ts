@@ -43,7 +43,14 @@ const SIGNALS: Readonly<Record<string, SignalInfo>> = {
   SIGSYS: { category: 'error/invalid-system-call', description: 'bad system call' },
 };
 
-/** The record every rescue receives: what a user needs to know about the end of a run. */
+/**
+ * The record every rescue receives: what a user needs to know about the end of a run.
+ *
+ * @example
+ * ```ts
+ * const exit: ExitRecord = { code: null, signal: 'SIGSEGV', category: 'error/restricted-memory-access', reason: 'segmentation fault (SIGSEGV)', status: -11 };
+ * ```
+ */
 export interface ExitRecord {
   /** The exit code, or null when a signal ended the program. */
   readonly code: number | null;
@@ -61,6 +68,17 @@ function signalCategory(signal: string): string {
   return SIGNALS[signal]?.category ?? `signal/${signal.replace(/^SIG/, '').toLowerCase()}`;
 }
 
+/**
+ * The exit record of a process that ended with `code` or of `signal`, as a child process's
+ * 'exit' event gives them.
+ *
+ * @example
+ * ```ts
+ * import { describeExit } from 'faultguard';
+ *
+ * child.once('exit', (code, signal) => console.log(describeExit(code, signal).reason)); // "killed (SIGKILL)"
+ * ```
+ */
 export function describeExit(code: number | null, signal: string | null): ExitRecord {
   if (signal !== null) {
     const info = SIGNALS[signal];

@@ -101,12 +101,22 @@ export interface ValueLocation {
   readonly length: number;
 }
 
-/** Why a scan stopped before the end of the bytes it was given. */
+/**
+ * Why a journal's scan stopped before its end: where, how much was skipped, and why. Every
+ * record before it was read.
+ *
+ * @example
+ * ```ts
+ * const { damage } = readJournal(path);
+ * if (damage) console.warn(`${damage.reason} at byte ${damage.offset}: ${damage.skippedBytes} bytes skipped`);
+ * ```
+ */
 export interface JournalDamage {
   /** Offset of the first byte that was not accepted. */
   readonly offset: number;
   /** Bytes from that offset to the end, none of which was used. */
   readonly skippedBytes: number;
+  /** What was wrong there, in words: "torn record", "checksum mismatch"... */
   readonly reason: string;
 }
 

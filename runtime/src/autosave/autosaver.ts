@@ -105,6 +105,11 @@ export class Autosaver {
     }
   }
 
+  /** Starts no more periodic saves (one under way goes on): the program has ended, its end comes next. */
+  holdSaves(): void {
+    clearInterval(this.saveTimer);
+  }
+
   /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
   async discard(): Promise<void> {
     await this.stopSaving();

@@ -31,7 +31,7 @@ ${MAX_SIZE_HELP}
 Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   raw: { value: false },
   'key-type': { value: true },

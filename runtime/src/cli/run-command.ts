@@ -2,6 +2,7 @@ import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_A
 import { DEFAULT_BREADCRUMBS, MAX_BREADCRUMBS } from '@faultguard/protocol';
 import { guardAndExitLike } from '../guard/exit-like';
 import { DEFAULT_OUTPUT_TAIL } from '../guard/output-tail';
+import type { GuardResult } from '../guard/guard';
 import { stderrLog } from '../report/log';
 import { numberOption, parseCommand, sizeOption, stringOption, UsageError, type OptionSpec, type ParsedArguments } from './arguments';
 import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
@@ -51,6 +52,8 @@ Options:
   --journal-dir <dir>   folder for run journals (default: $FAULTGUARD_JOURNAL_DIR,
                         else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>,
                         else <tmpdir>/faultguard-<uid>)
+  --json                once the run has ended, print how, as one line of JSON: the
+                        last line on stdout (not with --daemon)
   -q, --quiet           report nothing but errors
   -h, --help            show this help
 
@@ -60,7 +63,7 @@ Exit status: the program's own (the same code, or death by the same signal);
 be run; 127 if it was not found.
 `;
 
-const RUN_OPTIONS: Record<string, OptionSpec> = {
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
   'on-crash': { value: true },
   'journal-dir': { value: true },
   autosave: { value: true },
@@ -69,6 +72,7 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   'keep-stdout': { value: false },
   breadcrumbs: { value: true },
   quiet: { value: false, short: 'q' },
+  json: { value: false },
   ...DAEMON_RUN_OPTIONS,
 };
 
@@ -84,6 +88,9 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
   const log = stderrLog({ quiet: parsed.options.has('quiet') });
   const daemon = daemonOptions(parsed, log);
+  const json = parsed.options.has('json');
+  if (json && daemon) throw new UsageError('--json tells how the run ended, which a daemon\'s starting process never sees; faultguard stop --json tells how it was stopped');
+  let pid: number | undefined;
   const options = {
     command,
     args,
@@ -93,8 +100,13 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
     keepOutput: { bytes: keptBytes(parsed), stdout: parsed.options.has('keep-stdout') },
     breadcrumbs: breadcrumbsOption(parsed),
     log,
+    onStart: (started: number) => (pid = started),
   };
-  await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options));
+  // protocol/cli-json.schema.json, "run".
+  const report = ({ exit, rescued, keptAt }: GuardResult) => {
+    process.stdout.write(`${JSON.stringify({ command: [command, ...args], pid: pid ?? null, exit, rescued, kept: keptAt ?? null })}\n`);
+  };
+  await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options, json ? report : undefined));
 }
 
 /** --keep-output: a size, or 0 for none. */

@@ -9,20 +9,35 @@ let connected: GuardedData | undefined;
 /** The context journal holds a ring of breadcrumbs: compacted long before the data journal would be. */
 const CONTEXT_COMPACT_FROM = 1024 * 1024;
 
-/** True when this process was started by a Faultguard guard (and has not connected yet). */
+/**
+ * True when this process was started by a Faultguard guard (whether or not it has connected yet),
+ * without connecting.
+ *
+ * @example
+ * ```ts
+ * import { isGuarded } from 'faultguard';
+ *
+ * if (!isGuarded()) console.warn('not guarded: a crash would lose the draft');
+ * ```
+ */
 export function isGuarded(): boolean {
   return connected !== undefined || process.env[ENV_JOURNAL] !== undefined;
 }
 
 /**
- * The data object of this guarded process, or undefined when no guard started it.
+ * The data object of this guarded process, or undefined when no guard started it (as under
+ * `faultguard run -- node app.js`, or any program of another language with a client).
  * The guard's variables are removed from the environment so that programs this one starts do
  * not write into its journal; calling connect() again returns the same object. When the guard
  * keeps a crash context, this process's fatal errors are recorded for it from now on.
  *
  * @example
+ * ```ts
+ * import { connect } from 'faultguard';
+ *
  * const data = connect();
- * data?.set('document', { title, text });
+ * for (const line of ['first', 'second']) data?.set(`line ${line}`, line);
+ * ```
  */
 export function connect(): GuardedData | undefined {
   if (connected) return connected;

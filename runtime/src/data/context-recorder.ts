@@ -1,4 +1,4 @@
-import { BREADCRUMB_KEY_PREFIX, CONTEXT_LIMITS, cutStart, ERROR_KEY, type Breadcrumb, type ContextError } from '@faultguard/protocol';
+import { BREADCRUMB_KEY_PREFIX, CONTEXT_LIMITS, cutStart, Encoding, ERROR_KEY, OpaqueValue, type Breadcrumb, type ContextError } from '@faultguard/protocol';
 import type { GuardedData } from './guarded-data';
 
 /**
@@ -25,8 +25,11 @@ export class ContextRecorder {
 
   breadcrumb(text: string): void {
     const seq = ++this.seq;
-    const crumb: Breadcrumb = { seq, time: Date.now(), text: cutStart(String(text), CONTEXT_LIMITS.breadcrumb) };
-    this.journal.set(`${BREADCRUMB_KEY_PREFIX}${seq % this.capacity}`, crumb);
+    const shown = typeof text === 'string' && text.length <= CONTEXT_LIMITS.breadcrumb ? text : cutStart(String(text), CONTEXT_LIMITS.breadcrumb);
+    // The JSON text made here, not by set(): the object path of set() checks every value for what
+    // JSON would lose, which a breadcrumb cannot hold and which would cost it half its time.
+    const json = `{"seq":${seq},"time":${Date.now()},"text":${JSON.stringify(shown)}}`;
+    this.journal.set(`${BREADCRUMB_KEY_PREFIX}${seq % this.capacity}`, new OpaqueValue(Encoding.Json, Buffer.from(json, 'utf8')));
   }
 
   /** Records an error the process is about to die of. Never throws: it runs on the way down. */

@@ -19,14 +19,27 @@ export interface GuardedDataOptions {
 /**
  * The data object a guarded program writes, Map-like. `set()` returns only once the value is
  * in the journal, where a crash of this process cannot reach it. Values are not kept in this
- * process's memory: `get()` reads them back from the journal.
+ * process's memory: `get()` reads them back from the journal. `start()` hands it to `launch`;
+ * `connect()` returns it in a program run by `faultguard run`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'faultguard';
+ *
+ * const data = connect(); // undefined when no guard started this program
+ * data?.set('draft', { title: 'Notes', text: 'typed so far' });
+ * data?.set('thumbnail', Buffer.from([0x89, 0x50])); // bytes are stored as they are
+ * data?.delete('stale');
+ * ```
  */
 export class GuardedData extends DataView {
+  /** @internal */
   protected readonly index: Map<string, ValueLocation>;
   private readonly keyCache = new Map<string, Buffer>();
   private liveBytes = 0;
   private compactionFailed = false;
 
+  /** @internal connect() makes the one data object of a guarded process (and of its context journal). */
   constructor(
     private readonly writer: JournalWriter,
     entries: Map<string, ValueLocation>,
@@ -42,6 +55,12 @@ export class GuardedData extends DataView {
     return this.writer.path;
   }
 
+  /**
+   * Stores `value` under `key` and returns once it is safe from this process's death. Bytes (any
+   * typed array, ArrayBuffer, Buffer) are stored as they are, anything else as JSON; a value JSON
+   * would lose or mangle (a Map, Set, function, symbol, BigInt, or undefined) throws a TypeError
+   * naming the key, and so does a key that is not a well-formed string.
+   */
   set(key: string, value: unknown): this {
     const keyBytes = this.keyBytes(key);
     let encoded;
@@ -66,7 +85,9 @@ export class GuardedData extends DataView {
    * guard, or none).
    *
    * @example
+   * ```ts
    * data.breadcrumb(`opened ${path}`);
+   * ```
    */
   breadcrumb(text: string): boolean {
     if (!this.options.breadcrumbs) return false;
@@ -74,6 +95,7 @@ export class GuardedData extends DataView {
     return true;
   }
 
+  /** Removes `key`; true if it held a value. Safe from this process's death once it returns. */
   delete(key: string): boolean {
     const previous = this.index.get(key);
     if (!previous) return false;
@@ -85,6 +107,7 @@ export class GuardedData extends DataView {
     return true;
   }
 
+  /** Removes every key. Safe from this process's death once it returns. */
   clear(): void {
     this.writer.append(RecordType.Clear, 0, EMPTY, EMPTY);
     this.index.clear();
@@ -92,6 +115,7 @@ export class GuardedData extends DataView {
     this.liveBytes = 0;
   }
 
+  /** @internal */
   protected readBytes(location: ValueLocation): Buffer {
     return this.writer.read(location);
   }

@@ -8,6 +8,7 @@ import { claimAutosaveTarget } from '../autosave/autosave-claim';
 import { Autosaver } from '../autosave/autosaver';
 import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
 import { inheritedDescriptors } from '../process/inherited-descriptors';
+import { checkPlatformForStart } from '../process/current-platform';
 import { oomEvidence, watchOom, type OomWatch } from '../process/oom-evidence';
 import { processStartTime } from '../process/process-identity';
 import { resolveCommand } from '../process/resolve-command';
@@ -20,27 +21,67 @@ import { DEFAULT_OUTPUT_TAIL, OutputTail, type OutputTailOptions } from './outpu
 import { createRunDirectory, defaultJournalRoot, type RunDirectory } from './run-directory';
 import { SignalRelay } from './signal-relay';
 
+/**
+ * The run a rescue is about.
+ *
+ * @example
+ * ```ts
+ * const rescue: RescueHandler = (data, exit, run) => {
+ *   console.error(`${run.command.join(' ')} (pid ${run.pid}) ${exit.reason}; journal: ${run.journalPath}`);
+ * };
+ * ```
+ */
 export interface RunInfo {
   /** The command line as given. */
   readonly command: readonly string[];
+  /** The program's PID. */
   readonly pid: number;
+  /** The run's journal: it stays until the rescue has returned (and is kept if it throws). */
   readonly journalPath: string;
   /** After a crash: the crash context as JSON (SPEC §10.6), when the guard knows anything of it. */
   readonly contextFile?: string;
 }
 
+/**
+ * What `guard()` calls after an abnormal end, in the guard, with everything the program had
+ * stored. What it returns (or resolves) is waited for; a throw is a failed rescue: the journal
+ * is kept and the guard says where.
+ *
+ * @example
+ * ```ts
+ * const rescue: RescueHandler = async (data, exit) => {
+ *   await writeFile('rescued.json', JSON.stringify({ exit, values: data.toObject() }));
+ * };
+ * ```
+ */
 export type RescueHandler = (data: RescuedData, exit: ExitRecord, run: RunInfo) => unknown;
 
+/**
+ * What `guard()` runs, and how.
+ *
+ * @example
+ * ```ts
+ * const options: GuardOptions = { command: 'python3', args: ['app.py'], autosave: { path: 'autosaves/', intervalSeconds: 10 } };
+ * ```
+ */
 export interface GuardOptions {
+  /** The program: a path, or a name looked up in PATH. */
   readonly command: string;
+  /** Its arguments. */
   readonly args: readonly string[];
+  /** Its working directory (default: this process's). */
   readonly cwd?: string;
   /** Folder for run directories; defaults to a memory-backed folder of this user. */
   readonly journalRoot?: string;
   /** Called after an abnormal exit with everything the program had stored. */
   readonly rescue?: RescueHandler;
   /** Keep a compressed copy of the data in a file (or one file per run in a folder). */
-  readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
+  readonly autosave?: {
+    /** The file, or a folder for one file per run (a path ending in "/" is created). */
+    readonly path: string;
+    /** Seconds between saves, when the data changed. */
+    readonly intervalSeconds: number;
+  };
   /** Where the guard reports what it did (default: stderr, prefixed "faultguard: "). */
   readonly log?: Log;
   /** Called once the program runs: every reason not to start it has been ruled out. */
@@ -51,7 +92,17 @@ export interface GuardOptions {
   readonly breadcrumbs?: number;
 }
 
+/**
+ * How a guarded run ended, and what became of its data.
+ *
+ * @example
+ * ```ts
+ * const { exit, rescued, keptAt } = await guard({ command: './app', args: [] });
+ * if (keptAt) console.error(`${exit.reason}; the data is kept in ${keptAt}`);
+ * ```
+ */
 export interface GuardResult {
+  /** How the program ended. */
   readonly exit: ExitRecord;
   /** A rescue handler ran and returned. */
   readonly rescued: boolean;
@@ -67,9 +118,23 @@ export class RescueFailure extends Error {
 /**
  * Runs one program under a guard and returns once its exit has been handled. Throws a
  * StartError, with its status (125 the guard's trouble, 126/127 the command's), when the
- * program could not be started; nothing is left behind then.
+ * program could not be started; nothing is left behind then. Any program can be guarded; one
+ * with a Faultguard client (`connect()`, the Python client) stores its data through the guard.
+ *
+ * @example
+ * ```ts
+ * import { guard } from 'faultguard';
+ *
+ * const { exit } = await guard({
+ *   command: 'node',
+ *   args: ['worker.js'],
+ *   rescue: (data, exit) => console.error(`worker ${exit.reason}; it had stored ${data.size} values`),
+ * });
+ * process.exitCode = exit.code ?? 1;
+ * ```
  */
 export async function guard(options: GuardOptions): Promise<GuardResult> {
+  checkPlatformForStart();
   const log = options.log ?? stderrLog();
   const cwd = options.cwd ?? process.cwd();
   const relay = new SignalRelay();
@@ -120,20 +185,24 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   options.onStart?.(pid);
   const ended = await ending;
   relay.detach();
-  // Every byte relayed is passed on before anything else is said or done.
-  const tails = await output.finish();
   if (!isAbnormal(ended)) {
-    await autosaver?.discard();
+    await Promise.all([output.flushed(), autosaver?.discard()]);
     run.remove();
     return { exit: ended, rescued: false };
   }
-  const { exit, context } = judgeCrash(ended, run, tails, oom);
+  // No new periodic save while the last output comes in: the end is recorded next.
+  autosaver?.holdSaves();
+  const { exit, context } = judgeCrash(ended, run, await output.tails(), oom);
   const contextFile = context && writeContextFile(run, context, log);
-  return handleCrash({ run, exit, context, info: { command, pid, journalPath: run.journalPath, ...(contextFile && { contextFile }) }, rescue: options.rescue, autosaver, log });
+  // The guard speaks only once the program's last relayed words have been passed on.
+  const quietLog: Log = (message, level) => void output.flushed().then(() => log(message, level));
+  const result = await handleCrash({ run, exit, context, info: { command, pid, journalPath: run.journalPath, ...(contextFile && { contextFile }) }, rescue: options.rescue, autosaver, log: quietLog });
+  await output.flushed();
+  return result;
 }
 
 /** How the program ended, in full: the kernel's OOM killer named where it is known to have killed it, and the crash context. */
-function judgeCrash(ended: ExitRecord, run: RunDirectory, output: Awaited<ReturnType<OutputTail['finish']>>, oom: OomWatch): { exit: ExitRecord; context: CrashContext | undefined } {
+function judgeCrash(ended: ExitRecord, run: RunDirectory, output: Awaited<ReturnType<OutputTail['tails']>>, oom: OomWatch): { exit: ExitRecord; context: CrashContext | undefined } {
   const evidence = ended.signal === 'SIGKILL' ? oomEvidence(oom) : undefined;
   const context = collectCrashContext({ runFolder: run.path, contextJournal: run.contextPath, output, oomEvidence: evidence });
   return { exit: evidence === undefined ? ended : describeOomKill(ended), context };

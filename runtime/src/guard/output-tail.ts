@@ -38,14 +38,17 @@ interface Keeper {
   readonly stdio: 'inherit' | number;
   /** The program runs (or could not be started): start relaying, and let go of the pipe's write end. */
   attach(): void;
-  /** Once the program has ended: everything relayed is passed on, and the tail is what was kept. */
-  finish(): Promise<ContextOutput | undefined>;
+  /** Once the program has ended: what was kept (the last relayed bytes included). */
+  tail(): Promise<ContextOutput | undefined>;
+  /** Resolves once everything relayed has been passed on (or that is given up on). */
+  flushed(): Promise<unknown>;
 }
 
 /**
  * Decides, before the spawn, how each kept stream is kept; `stdio(fd)` gives the spawn's entry,
- * `attach` starts relaying, `finish()` (after every end, clean or not: relayed output must be
- * passed on before the guard exits) says what was kept.
+ * `attach` starts relaying, `tails()` says what was kept once the program has ended, and
+ * `flushed()` resolves once the relayed output is all passed on: the guard says nothing and does
+ * not exit before that, or its words would come before the program's last ones.
  */
 export class OutputTail {
   private readonly keepers = new Map<StreamName, Keeper>();
@@ -73,11 +76,15 @@ export class OutputTail {
     for (const keeper of new Set(this.keepers.values())) keeper.attach();
   }
 
-  async finish(): Promise<Partial<Record<StreamName, ContextOutput>>> {
+  async flushed(): Promise<void> {
+    await Promise.all([...this.keepers.values()].map((keeper) => keeper.flushed()));
+  }
+
+  async tails(): Promise<Partial<Record<StreamName, ContextOutput>>> {
     const kept: Partial<Record<StreamName, ContextOutput>> = {};
     const tails = new Map<Keeper, ContextOutput | undefined>();
     for (const [name, keeper] of this.keepers) {
-      if (!tails.has(keeper)) tails.set(keeper, await keeper.finish());
+      if (!tails.has(keeper)) tails.set(keeper, await keeper.tail());
       const tail = tails.get(keeper);
       // Two streams relayed as one (2>&1) are one output: it is stderr's.
       if (tail && tail.bytes > 0 && !(name === 'stdout' && this.keepers.get('stderr') === keeper)) kept[name] = tail;
@@ -112,7 +119,8 @@ function fileKeeper(fd: number, startSize: number, bytes: number): Keeper {
   return {
     stdio: 'inherit',
     attach: () => undefined,
-    finish: async () => {
+    flushed: async () => undefined,
+    tail: async () => {
       let reader: number;
       try {
         // Our descriptor may be write-only: open the same file again, for reading.
@@ -171,11 +179,11 @@ function pipeKeeper(fd: number, bytes: number, folder: string): Keeper | undefin
         destination.once('error', resolve);
       });
     },
-    finish: async () => {
+    tail: async () => {
       await within(ended, DRAIN_MS);
-      await within(flushed, FLUSH_MS);
       return asOutput(ring.bytes(), ring.total);
     },
+    flushed: () => within(Promise.all([ended, flushed]), DRAIN_MS + FLUSH_MS),
   };
 }
 

@@ -1,18 +1,12 @@
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONTEXT_JOURNAL_NAME, encodeJournalHeader } from '@faultguard/protocol';
+import { currentPlatform } from '../process/current-platform';
 import { StartError } from '../report/start-error';
 
 /** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
 export function defaultJournalRoot(): string {
-  const configured = process.env.FAULTGUARD_JOURNAL_DIR;
-  if (configured) return configured;
-  const uid = process.getuid?.() ?? 0;
-  const runtimeDir = process.env.XDG_RUNTIME_DIR;
-  if (runtimeDir && isDirectory(runtimeDir)) return join(runtimeDir, 'faultguard');
-  if (isDirectory('/dev/shm')) return `/dev/shm/faultguard-${uid}`;
-  return join(tmpdir(), `faultguard-${uid}`);
+  return process.env.FAULTGUARD_JOURNAL_DIR || currentPlatform().journalRoot();
 }
 
 /** One run's private folder: the journal and what the guard writes about the run. */
@@ -72,14 +66,6 @@ function ensurePrivateRoot(root: string): void {
   }
   if ((stat.mode & 0o022) !== 0) {
     throw new StartError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

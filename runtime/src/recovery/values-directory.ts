@@ -4,14 +4,25 @@ import { describeKey, Encoding, encodingName, keyLabel, typedKey, typedKeyField 
 import type { DataView } from '../data/data-view';
 import { digestHex } from '../files/unique-names';
 
+/**
+ * One value written by `writeValuesDirectory()`: an entry of its `index.json`.
+ *
+ * @example
+ * ```ts
+ * const entry: ValueFileEntry = { key: 'notes/today', file: 'notes%2Ftoday.json', encoding: 'json', size: 42 };
+ * ```
+ */
 export interface ValueFileEntry {
   /** The key; for a key that is not a string (from Python), its label (SPEC §2.3). */
   readonly key: string;
   /** Only for a key that is not a string: `int`, `python-pickle`, and the key's exact bytes in base64. */
   readonly keyType?: string;
   readonly keyBytes?: string;
+  /** The file's name in the folder. */
   readonly file: string;
+  /** "json", "bytes", "python-pickle", or "unknown-<tag>". */
   readonly encoding: string;
+  /** The value's size in bytes. */
   readonly size: number;
 }
 
@@ -19,6 +30,14 @@ export interface ValueFileEntry {
  * Writes each value to its own file, byte for byte as stored, plus `index.json` mapping keys to
  * files. File names are derived from keys so they are readable, but made safe for any key:
  * no separators, no dot-names, bounded length, and distinct for distinct keys.
+ *
+ * @example
+ * ```ts
+ * import { readAutosave, writeValuesDirectory } from 'faultguard';
+ *
+ * const { data } = await readAutosave('autosaves/app.fgsave');
+ * writeValuesDirectory(data, 'rescued/'); // rescued/index.json and one file per value
+ * ```
  */
 export function writeValuesDirectory(data: DataView, dir: string): ValueFileEntry[] {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -36,6 +55,15 @@ export function writeValuesDirectory(data: DataView, dir: string): ValueFileEntr
 const EXTENSIONS: Readonly<Record<number, string>> = { [Encoding.Json]: '.json', [Encoding.Bytes]: '.bin', [Encoding.PythonPickle]: '.pickle' };
 const MAX_STEM = 120;
 
+/**
+ * The file name `writeValuesDirectory()` gives a key's value: the key percent-encoded where it
+ * must be, with the encoding's extension.
+ *
+ * @example
+ * ```ts
+ * fileNameForKey('notes/today', Encoding.Json); // "notes%2Ftoday.json"
+ * ```
+ */
 export function fileNameForKey(key: string, encoding: number): string {
   const typed = typedKey(key);
   // Percent-encode everything outside a portable set, and '%' itself, so the mapping is one-to-one.
