@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import _journal
 from . import autosave_file, identity, timestamps
@@ -41,6 +41,7 @@ class Autosaver:
         self._discarded = threading.Event()  # the rescue has the data: the final save is abandoned too
         self._halted = threading.Event()  # set once the heartbeat must stop
         self._reported: set = set()
+        self._quiet_until: Callable[[], None] = lambda: None  # once the child has ended: its last output first
         self._lock = threading.Lock()  # one save at a time
         self._saver = threading.Thread(target=self._periodic, name="faultguard-autosave", daemon=True)
         self._heart = threading.Thread(target=self._heartbeat, name="faultguard-heartbeat", daemon=True)
@@ -53,6 +54,7 @@ class Autosaver:
     def _report(self, message: str) -> None:
         if message not in self._reported:  # each distinct message once: a full disk must not flood the terminal
             self._reported.add(message)
+            self._quiet_until()
             print(f"faultguard: autosave {self.file.path}: {message}", file=sys.stderr, flush=True)
 
     def _heartbeat(self) -> None:
@@ -115,6 +117,11 @@ class Autosaver:
         self._stop.set()
         if self._saver.is_alive():
             self._saver.join()
+
+    def child_ended(self, quiet_until: Callable[[], None]) -> None:
+        """No new periodic save (one under way is abandoned): the end is recorded next. Reports wait for `quiet_until`."""
+        self._quiet_until = quiet_until
+        self._stop.set()
 
     def finish_clean(self) -> None:
         """After a clean exit: no more saves; the files go (§7.4 step 6)."""

@@ -8,7 +8,7 @@ journal's values are read as JSON only (a pickle in it stays unread), the trace 
 import json
 import os
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import _crash_context as cc
 from .. import _journal, _values
@@ -70,15 +70,14 @@ def _recorded(path: str) -> Tuple[Optional[Dict[str, Any]], List[Dict[str, Any]]
     return error, breadcrumbs[-cc.MAX_BREADCRUMBS:]
 
 
-def write_file(run_folder: str, context: Dict[str, Any]) -> Optional[str]:
-    """crash-context.json beside the journal (§10.6), for whoever reads a kept run; its path, or None if it failed."""
+def write_file(run_folder: str, context: Dict[str, Any], quiet_until: Callable[[], None]) -> None:
+    """crash-context.json beside the journal (§10.6), for whoever reads a kept run; a failure is reported, the run goes on."""
     path = os.path.join(run_folder, cc.CRASH_CONTEXT_FILE)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(json_bytes(context, indent=2) + b"\n")
-        return path
     except OSError as error:
+        quiet_until()
         print(f"faultguard: cannot write the crash context to {path}: {getattr(error, 'strerror', None) or error}",
               file=sys.stderr, flush=True)
-        return None

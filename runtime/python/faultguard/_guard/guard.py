@@ -33,11 +33,12 @@ def _wait(pid: int) -> int:
             continue
 
 
-def _read(run: RunDirectory) -> Optional[Tuple[bytes, _journal.Scan]]:
+def _read(run: RunDirectory, quiet_until: Callable[[], None]) -> Optional[Tuple[bytes, _journal.Scan]]:
     try:
         journal = run.read()
         return journal, _journal.scan(journal)
     except (OSError, _journal.JournalError) as error:
+        quiet_until()
         print(f"faultguard: cannot read the journal {run.journal}: {error}; it is kept", file=sys.stderr, flush=True)
         return None
 
@@ -86,19 +87,21 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any, 
                   file=sys.stderr, flush=True)
     ended = exit_record.from_wait_status(_wait(pid))
     relay.child_ended()
-    tails = output.finish()  # every byte relayed is passed on before anything else is said or done
+    if saver is not None:
+        saver.child_ended(output.flushed)
     if ended["code"] == 0:
         if saver is not None:
             saver.finish_clean()
         folder.remove()
         relay.restore()
+        output.flushed()
         return 0
     evidence = oom_evidence.evidence(oom) if ended["signal"] == "SIGKILL" else None
     exit = ended if evidence is None else exit_record.oom_kill(ended)
-    context = crash_context.collect(folder.path, folder.context, tails, evidence)
+    context = crash_context.collect(folder.path, folder.context, output.tails(), evidence)
     if context is not None:
-        crash_context.write_file(folder.path, context)
-    read = _read(folder)
+        crash_context.write_file(folder.path, context, output.flushed)
+    read = _read(folder, output.flushed)
     if saver is not None:
         saver.finish_crashed(exit, read, context)  # beside the rescue: a long compression must not delay it
     relay.restore()
@@ -108,6 +111,7 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any, 
     if found.damage is not None:
         data.damage = (f"{folder.journal}: {found.damage.reason} at byte {found.damage.offset}; "
                        f"kept every record before it, skipped {found.damage.skipped} bytes")
+        output.flushed()
         print(f"faultguard: {data.damage}", file=sys.stderr, flush=True)
     try:
         rescue(data, exit["status"]) if args is None else rescue(data, exit["status"], args)
@@ -115,9 +119,11 @@ def _guarded(launch: Callable[..., Any], rescue: Callable[..., Any], args: Any, 
         if saver is not None:
             saver.wait()
         kept = f" and in {saver.file.path}" if saver is not None and saver.file.saved else ""
+        output.flushed()
         print(f"faultguard: the rescue failed; the data is kept in {folder.journal}{kept}", file=sys.stderr, flush=True)
         raise
     if saver is not None:
         saver.discard()
     folder.remove()
+    output.flushed()
     return int(exit["status"])

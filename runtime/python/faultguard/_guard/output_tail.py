@@ -10,9 +10,11 @@ writes each chunk on before it reads the next. A terminal is left alone: keeping
 pseudo-terminal, which changes the child's terminal (its name, its size, job control).
 """
 import os
+import select
 import signal
 import stat
 import threading
+import time
 from typing import Dict, List, Optional, Union
 
 from .. import _crash_context as cc
@@ -57,7 +59,10 @@ class _FileKeeper:
     def in_guard(self) -> None:
         pass
 
-    def finish(self) -> Optional[Dict[str, object]]:
+    def flushed(self) -> None:
+        pass  # nothing is relayed
+
+    def tail(self) -> Optional[Dict[str, object]]:
         try:
             # Our descriptor may be write-only: the same file again, for reading.
             reader = os.open(f"/proc/self/fd/{self._fd}", os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -86,6 +91,7 @@ class _PipeKeeper:
         self._lock = threading.Lock()
         self._ended = threading.Event()  # the pipe's end was read: no writer holds it any more
         self._thread: Optional[threading.Thread] = None
+        self._flush_deadline: Optional[float] = None
 
     def in_child(self) -> None:
         for fd in self._fds:
@@ -113,22 +119,34 @@ class _PipeKeeper:
                     del self._kept[:-self._capacity]
                 view = memoryview(chunk)
                 while view:
-                    view = view[os.write(destination, view):]
+                    try:
+                        view = view[os.write(destination, view):]
+                    except BlockingIOError:  # a non-blocking original (shared with a Node process), full: wait for its reader
+                        select.select([], [destination], [])
         except OSError:
             pass  # the original reader has gone: closing our end gives the child the EPIPE it would have had
         finally:
             self._ended.set()
             os.close(self._read)
 
-    def finish(self) -> Optional[Dict[str, object]]:
-        if self._ended.wait(_DRAIN_SECONDS) and self._thread is not None:
-            self._thread.join(_FLUSH_SECONDS)
+    def tail(self) -> Optional[Dict[str, object]]:
+        self._ended.wait(_DRAIN_SECONDS)
         with self._lock:
             return as_output(bytes(self._kept), self._total)
 
+    def flushed(self) -> None:
+        with self._lock:  # from any thread, any number of times: one deadline
+            if self._flush_deadline is None:
+                self._flush_deadline = time.monotonic() + _DRAIN_SECONDS + _FLUSH_SECONDS
+        if self._thread is not None:
+            self._thread.join(max(0.0, self._flush_deadline - time.monotonic()))
+
 
 class OutputTail:
-    """The keepers of the streams to keep; `in_child()` and `in_guard()` after the fork, `finish()` after every end."""
+    """The keepers of the streams to keep: `in_child()` and `in_guard()` after the fork; once the child has ended,
+    `tails()` says what was kept, and `flushed()` returns once the relayed output is all passed on: the guard
+    says nothing, and start() does not return, before that, or their words would come before the child's last ones.
+    """
 
     def __init__(self, capacity: int, stdout: bool) -> None:
         self._keepers: Dict[str, Union[_FileKeeper, _PipeKeeper]] = {}
@@ -155,11 +173,15 @@ class OutputTail:
         for keeper in self._keepers.values():
             keeper.in_guard()
 
-    def finish(self) -> Dict[str, Dict[str, object]]:
-        """Everything relayed is passed on (within the waits above); what was kept of each stream that saw output."""
+    def tails(self) -> Dict[str, Dict[str, object]]:
+        """What was kept of each stream that saw output, the last relayed bytes included (within the wait above)."""
         kept = {}
         for name, keeper in self._keepers.items():
-            tail = keeper.finish()
+            tail = keeper.tail()
             if tail is not None and tail["bytes"]:
                 kept[name] = tail
         return kept
+
+    def flushed(self) -> None:
+        for keeper in self._keepers.values():
+            keeper.flushed()
