@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CrashContext, ExitRecord } from '@faultguard/protocol';
+import { crashContextProblem, type CrashContext, type ExitRecord } from '@faultguard/protocol';
 import { PYTHON } from './conformance/adapters/python';
 import { Corpus, killedRunAutosave } from './helpers/autosave-corpus';
 import { CLI, launch, ROOT, run, temporaryDirectory } from './helpers/processes';
@@ -158,7 +158,7 @@ test('breadcrumbs survive SIGKILL at random moments, in both models: never an ac
   }
 });
 
-test('the last output under start(): a pipe relayed whole and its tail kept, a file read back, a terminal left a terminal', async () => {
+test('the last output under start(): a pipe relayed whole and its tail kept, 2>&1 as one, a file read back, a terminal left a terminal', async () => {
   const folder = fresh('stderr');
   const out = join(folder, 'report.json');
   const app = launch(PYTHON, [APP, 'start', 'stderr', out], { env: { ...env, FAULTGUARD_JOURNAL_DIR: join(folder, 'journals'), START_OPTIONS: '{"keep_output": 1024}' }, deadlineMs: 60_000 });
@@ -172,6 +172,14 @@ test('the last output under start(): a pipe relayed whole and its tail kept, a f
   assert.equal(tail.truncated, true);
   assert.ok(tail.text.endsWith('stderr line 499\nstderr line 500\n') && Buffer.byteLength(tail.text) <= 1024, tail.text.slice(-60));
   assert.equal(tail.bytes, relayed.reduce((sum, line) => sum + line.length + 1, 0));
+
+  // 2>&1: one pipe for both, relayed as one, in order; the output is stderr's.
+  const mixed = fresh('mixed');
+  const both = await run('/bin/sh', ['-c', `${PYTHON} ${APP} start mixed ${mixed}/report.json 2>&1 | cat`], { env: { ...env, FAULTGUARD_JOURNAL_DIR: join(mixed, 'journals') }, deadlineMs: 60_000 });
+  const lines = Array.from({ length: 6 }, (_, i) => `line ${i + 1} on ${i % 2 === 0 ? 'stdout' : 'stderr'}\n`).join('');
+  assert.equal(both.stdout, lines);
+  const output = (JSON.parse(readFileSync(join(mixed, 'report.json'), 'utf8')) as Report).context?.output;
+  assert.deepEqual(output, { stderr: { text: lines, bytes: lines.length, truncated: false } });
 
   // Redirected to a file: the file is what the child writes to, and the tail is read back from it.
   const logged = fresh('stderr-file');
@@ -302,4 +310,32 @@ test('autosaves without a context still read; a context of the wrong shape is re
       assert.match(python.stdout, new RegExp(`^${caseFile}: Recovery unsuccessful: ${caseFile}: autosave header is malformed: ${refusal.source}`), `${name}: ${python.stdout}${python.stderr}`);
     }
   }
+});
+
+test("the Python reader's checks of a context are the reference's, problem for problem (SPEC §10.6)", async () => {
+  const astral = (units: number) => '😀'.repeat(units / 2);
+  const error = { kind: 'exception', type: 'ValueError', message: 'm', stack: 's', time: 1 };
+  const contexts: unknown[] = [
+    { format: 1 }, { format: 2, later: [1] }, { format: 0 }, { format: '1' }, { format: 1.5 }, {}, 'text', [], null,
+    { format: 1, error }, { format: 1, error: null }, { format: 1, error: [] }, { format: 1, error: { ...error, type: null } },
+    { format: 1, error: { kind: 'x'.repeat(65), message: astral(4096), time: 0 } }, { format: 1, error: { kind: 'k', message: astral(4098), time: 0 } },
+    { format: 1, error: { ...error, stack: astral(16386), time: '0' } }, { format: 1, error: { ...error, type: 'T'.repeat(257), extra: {} } },
+    { format: 1, report: { event: 'e', stack: '', heap: { used: 1, total: 2 } } }, { format: 1, report: { event: 'e', stack: '', heap: { used: 1, total: 2, limit: -1 } } },
+    { format: 1, report: { event: 5 } }, { format: 1, nativeTrace: { source: 'faulthandler', text: astral(65536) } }, { format: 1, nativeTrace: { text: 't' } },
+    { format: 1, nativeTrace: 'trace' }, { format: 1, oom: { evidence: 'e'.repeat(256) } }, { format: 1, oom: { evidence: 'e'.repeat(257) } }, { format: 1, oom: [] },
+    { format: 1, output: { stderr: { text: astral(65536), bytes: 9007199254740991, truncated: true } } }, { format: 1, output: [] },
+    { format: 1, output: { stdout: { text: '', bytes: 1.5, truncated: false }, stderr: { text: '', bytes: 0 } } }, { format: 1, output: { other: 1 } },
+    { format: 1, breadcrumbs: [] }, { format: 1, breadcrumbs: Array.from({ length: 1000 }, (_, seq) => ({ seq, time: 0.5, text: astral(512) })) },
+    { format: 1, breadcrumbs: Array.from({ length: 1001 }, (_, seq) => ({ seq, time: 0, text: '' })) }, { format: 1, breadcrumbs: [{ seq: 1, time: 0, text: astral(514) }] },
+    { format: 1, breadcrumbs: [{ seq: 2 ** 53, time: 0, text: '' }] }, { format: 1, breadcrumbs: [{ seq: 1, text: '' }] }, { format: 1, breadcrumbs: {} },
+    { format: 1, error: { kind: 1, message: 2, time: null }, oom: {}, output: { stderr: 1 }, breadcrumbs: [null] },
+  ];
+  const cases = join(fresh('checks'), 'contexts.json');
+  writeFileSync(cases, JSON.stringify(contexts));
+  const script = 'import json, sys\nfrom faultguard._crash_context import context_problem\nprint(json.dumps([context_problem(c) for c in json.load(open(sys.argv[1]))]))';
+  const result = await run(PYTHON, ['-c', script, cases], { env, deadlineMs: 60_000 });
+  assert.equal(result.code, 0, result.stderr);
+  const theirs = JSON.parse(result.stdout) as Array<string | null>;
+  contexts.forEach((context, i) => assert.equal(theirs[i], crashContextProblem(context) ?? null, `case ${i}: ${JSON.stringify(context).slice(0, 120)}`));
+  assert.ok(theirs.filter((problem) => problem === null).length >= 8 && theirs.filter((problem) => problem !== null).length >= 20, 'both kinds are there');
 });
