@@ -1,6 +1,7 @@
 """The Python client's benchmark figures (test/bench/python-client.ts), for whichever faultguard is on PYTHONPATH.
 
 Usage: python3 python_client.py set <folder>        64 B stored again and again, beside a bare os.pwrite
+       python3 python_client.py breadcrumb           a breadcrumb of 64 characters, beside a 64 B store (ours only)
        python3 python_client.py rescue <n>           n small values stored, SIGKILL, until the rescue is called
        python3 python_client.py autosave <folder>    one autosave of a 7 MB state and 1 MiB of random bytes
 Prints one line: `result <json>`. The same code paths run against the original faultguard 1.1.1
@@ -41,6 +42,26 @@ def bench_set(folder: str) -> None:
                 end += len(value)
             writes.append((time.perf_counter_ns() - start) / ops)
         result(storeNs=statistics.median(stores[5:]), pwriteNs=statistics.median(writes[5:]))
+
+    faultguard.start(launch, lambda data, code: None)
+
+
+def bench_breadcrumb() -> None:
+    value = os.urandom(64)
+    text = "step 1234: opened notes/today.md, 3 sections, cursor at line 12"  # 64 characters
+
+    def launch(data: object) -> None:
+        stores, crumbs = [], []
+        for round in range(45):  # by turns, so that both meet the same machine
+            start = time.perf_counter_ns()
+            for _ in range(5000):
+                data["value"] = value  # type: ignore[index]
+            stores.append((time.perf_counter_ns() - start) / 5000)
+            start = time.perf_counter_ns()
+            for _ in range(5000):
+                data.breadcrumb(text)  # type: ignore[attr-defined]
+            crumbs.append((time.perf_counter_ns() - start) / 5000)
+        result(breadcrumbNs=statistics.median(crumbs[5:]), storeNs=statistics.median(stores[5:]))
 
     faultguard.start(launch, lambda data, code: None)
 
@@ -113,6 +134,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "set":
         bench_set(sys.argv[2])
+    elif what == "breadcrumb":
+        bench_breadcrumb()
     elif what == "rescue":
         bench_rescue(int(sys.argv[2]))
     else:

@@ -9,9 +9,9 @@ import itertools
 import os
 import sys
 import threading
-import time
 import traceback
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
+from time import time_ns
 from typing import Any, Optional
 
 from . import _crash_context as cc
@@ -23,11 +23,13 @@ COMPACT_FROM = 1 << 20
 
 # A breadcrumb's JSON as json.dumps writes {"seq", "time", "text"}, without its cost (§10.2).
 _BREADCRUMB = '{"seq":%d,"time":%d,"text":%s}'
+_SURELY_SHORT = cc.BREADCRUMB // 2  # a text of this many code points is at most BREADCRUMB UTF-16 units
 
 
 class ContextRecorder:
     def __init__(self, journal: FaultguardDict, capacity: int) -> None:
         self._journal = journal
+        self._store = journal.__setitem__  # the hot path: each lookup saved is a few per cent of a breadcrumb
         self._capacity = capacity
         self._keys = [f"{cc.BREADCRUMB_KEY_PREFIX}{slot}" for slot in range(capacity)]
         # A journal connected to again (the same run) goes on counting where it stopped.
@@ -45,15 +47,15 @@ class ContextRecorder:
     def breadcrumb(self, text: Any) -> None:
         if type(text) is not str:
             text = str(text)
-        if len(text) > cc.BREADCRUMB // 2:
+        if len(text) > _SURELY_SHORT:
             text = cc.cut_start(text, cc.BREADCRUMB)
         seq = next(self._seq)
-        now = time.time_ns() // 1_000_000
+        now = time_ns() // 1_000_000
         try:
             encoded = (_BREADCRUMB % (seq, now, encode_basestring(text))).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: escaped, it is valid JSON in valid UTF-8
             encoded = (_BREADCRUMB % (seq, now, encode_basestring_ascii(text))).encode("ascii")
-        self._journal._store(self._keys[seq % self._capacity], JSON, encoded)
+        self._store(self._keys[seq % self._capacity], encoded, JSON)
 
     def error(self, kind: str, error_type: Any, error: Any, trace: Any) -> None:
         """Records an exception the process is about to die of. Never raises: it runs on the way down."""
@@ -69,7 +71,7 @@ class ContextRecorder:
                 "message": cc.cut_start(message, cc.MESSAGE),
                 # Python prints the innermost frame last: a long traceback keeps its end.
                 "stack": cc.cut_end(stack, cc.STACK, "…"),
-                "time": time.time_ns() // 1_000_000,
+                "time": time_ns() // 1_000_000,
             }
         except Exception:
             pass  # the journal cannot take it (full, gone, a forked process): the process dies of the error all the same

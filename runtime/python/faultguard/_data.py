@@ -1,5 +1,4 @@
 """The dict-like data objects: writable in the guarded program, read-only in a rescue or a recovery."""
-import math
 import os
 import struct
 import sys
@@ -63,6 +62,7 @@ def read_exactly(fd: int, size: int, offset: int) -> bytes:
 _Entry = Tuple[int, int, int, int, int, bytes, bytes, int]
 _LENGTH_CRC = struct.Struct("<II")
 _SMALL = 64 * 1024  # values up to this size go into one buffer with their record head: one pwrite
+NEVER = sys.maxsize  # a journal size never reached: no compaction (an int: compared on every assignment)
 
 
 class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
@@ -73,25 +73,23 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     fresh copy, as with the original's pickled values.
     """
 
-    def __init__(self, fd: int, path: str, found: _journal.Scan, compact_from: float = math.inf,
+    def __init__(self, fd: int, path: str, found: _journal.Scan, compact_from: int = NEVER,
                  breadcrumbs: Optional["BreadcrumbSink"] = None) -> None:
         self._fd = fd
         self._path = path
         self._version = found.version
         self._end = found.end
         self._live: Dict[Any, _Entry] = {}
-        self._live_bytes = 0  # 12 + K + V of each live entry: what a compaction would keep (§4.6)
         for key, (tag, offset, size, _record) in found.live.items():  # the program's own journal: its keys are trusted
-            field = _journal.key_field(key)
-            self._live[_keys.decode(key, True)] = (tag, offset, size, *field, b"", -1)
-            self._live_bytes += _journal.PREFIX_SIZE + len(field[2]) + size
+            self._live[_keys.decode(key, True)] = (tag, offset, size, *_journal.key_field(key), b"", -1)
         self._compact_from = compact_from
+        self._compact_at = compact_from  # the size at which the journal is next looked at for compaction
         self._breadcrumbs = breadcrumbs
         self._generation = _generation
         self._lock = threading.Lock()  # threads of one process share one end offset
 
     @classmethod
-    def open(cls, path: str, compact_from: float = math.inf, breadcrumbs: Optional["BreadcrumbSink"] = None) -> "FaultguardDict":
+    def open(cls, path: str, compact_from: int = NEVER, breadcrumbs: Optional["BreadcrumbSink"] = None) -> "FaultguardDict":
         """The writer of an existing journal (§1 step 3): never created or truncated; one that ends in damage is refused."""
         fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
         try:
@@ -117,12 +115,12 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         tag, offset, size = self._live[key][:3]
         return tag, read_exactly(self._fd, size, offset)
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
-        self._store(key, tag, encoded)
-
-    def _store(self, key: Any, tag: int, encoded: bytes) -> None:
-        """A value already encoded (§3): one Set record, acknowledged once written."""
+    def __setitem__(self, key: Any, value: Any, encoding: Optional[int] = None) -> None:
+        # `encoding`: the client's own values (a breadcrumb's JSON) come as bytes already encoded with this tag (§3).
+        if encoding is not None:
+            tag, encoded = encoding, value
+        else:
+            tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
         entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
         if entry is None or entry[0] != tag or not entry[6] or len(encoded) > _SMALL or self._generation != _generation:
             record = _keys.encode(key) if entry is None else entry[3:6]
@@ -142,8 +140,7 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
                 raise
             self._end = start + len(buffer)
             self._live[key] = (tag, start + len(head), len(encoded), entry[3], entry[4], entry[5], body, entry[7])
-            self._live_bytes += len(encoded) - entry[2]
-            if self._end >= self._compact_from:
+            if self._end >= self._compact_at:
                 self._compact_if_wasteful()
 
     def breadcrumb(self, text: Any) -> bool:
@@ -193,32 +190,33 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
                 raise
             self._end = start + len(head) + len(value)
             # The view changes only once the record is written: a failed write leaves the old value live.
-            previous = self._live.get(key)
-            if previous is not None:
-                self._live_bytes -= _journal.PREFIX_SIZE + len(previous[5]) + previous[2]
             if rtype == _journal.SET or rtype == _journal.SET_TYPED:
                 body = head[8:]
                 self._live[key] = (tag, start + len(head), len(value), *record, body, zlib.crc32(body))  # type: ignore[assignment]
-                self._live_bytes += _journal.PREFIX_SIZE + len(record[2]) + len(value)
             elif rtype == _journal.CLEAR:
                 self._live.clear()
-                self._live_bytes = 0
             else:
                 del self._live[key]
-            if self._end >= self._compact_from:
+            if self._end >= self._compact_at:
                 self._compact_if_wasteful()
 
     def _compact_if_wasteful(self) -> None:
         """After a record is written (lock held): compacted once at least half of the journal is dead (§4.6).
 
-        The record is stored whatever happens here: a failure is reported once, and the journal just grows.
+        The live bytes (12 + K + V an entry) are counted here, not by every assignment (the hot path
+        of every program), and next when the journal is twice what they are now: a compaction may
+        come later than it could, never before it halves the journal. The record is stored whatever
+        happens here: a failure is reported once, and the journal just grows.
         """
-        if self._end < 2 * self._live_bytes:
+        live = sum(_journal.PREFIX_SIZE + len(entry[5]) + entry[2] for entry in self._live.values())
+        if self._end < 2 * live:
+            self._compact_at = max(self._compact_from, 2 * live)
             return
         try:
             self._rewrite(self._version)
+            self._compact_at = max(self._compact_from, 2 * self._end)
         except Exception as error:
-            self._compact_from = math.inf
+            self._compact_at = NEVER
             print(f"faultguard: cannot compact the journal {self._path}: {error}; it will not be compacted again",
                   file=sys.stderr, flush=True)
 
