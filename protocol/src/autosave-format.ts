@@ -3,7 +3,8 @@
 // this module stays free of native code (the editor reads these files with a pure-JS xz).
 import { crc32 } from './crc32';
 import { crashContextProblem, type CrashContext } from './crash-context';
-import type { ExitRecord } from './exit-status';
+import { isExitRecord, type ExitRecord } from './exit-status';
+import { endsProblem, type RunEnd } from './resume';
 
 /** "\x89FGS\r\n\x1a\n" */
 const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -82,6 +83,12 @@ export interface AutosaveHeader {
   readonly finalSavePending?: true;
   /** Why the run died (§10): recorded by the save that records the end, when the guard knows any of it. */
   readonly context?: CrashContext;
+  /** A supervised run (§11): how many times the guard has started the program again. */
+  readonly restarts?: number;
+  /** A supervised run's latest ends, oldest first (§11.4). */
+  readonly ends?: readonly RunEnd[];
+  /** This save records an end after which the guard starts the program again: the run is not over (§11.4). */
+  readonly restartPending?: true;
   /** The data section: how many values, its size and checksum decompressed, its compressed size. */
   readonly data: {
     /** How many values. */
@@ -181,21 +188,13 @@ function checkHeaderShape(header: AutosaveHeader): void {
   check(header.finalSavePending === undefined || header.finalSavePending === true, 'finalSavePending', 'true or absent');
   const context = header.context === undefined ? undefined : crashContextProblem(header.context);
   if (context !== undefined) problems.push(context);
+  check(header.restarts === undefined || isCount(header.restarts), 'restarts', 'a count');
+  const ends = header.ends === undefined ? undefined : endsProblem(header.ends, 'ends');
+  if (ends !== undefined) problems.push(ends);
+  check(header.restartPending === undefined || header.restartPending === true, 'restartPending', 'true or absent');
   const data = header.data ?? {};
   for (const name of ['entries', 'size', 'compressedSize'] as const) check(isCount(data[name]), `data.${name}`, 'a size');
   check(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff, 'data.crc32', 'a CRC-32');
   check(data.compression === 'xz', 'data.compression', '"xz"');
   if (problems.length > 0) throw new AutosaveFormatError(`autosave header is malformed: ${problems.join('; ')}`);
-}
-
-function isExitRecord(value: unknown): value is ExitRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const exit = value as Record<string, unknown>;
-  return (
-    // Exactly one of the two (§5): an exit code, or the signal that ended the program.
-    (exit.code === null ? typeof exit.signal === 'string' : Number.isInteger(exit.code) && exit.signal === null) &&
-    typeof exit.category === 'string' &&
-    typeof exit.reason === 'string' &&
-    Number.isInteger(exit.status)
-  );
 }

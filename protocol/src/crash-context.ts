@@ -11,11 +11,15 @@ export const CRASH_CONTEXT_FORMAT = 1;
 export const CONTEXT_JOURNAL_NAME = 'context';
 export const NODE_REPORT_NAME = 'node-report.json';
 export const NATIVE_TRACE_NAME = 'native-trace.txt';
+/** What a client's watchdog thread writes when its program stopped pinging: the stack it was stuck in (SPEC §11.3). */
+export const HANG_TRACE_NAME = 'hang-trace.txt';
 /** What the guard writes there once the program has died: the context, as JSON (SPEC §10.6). */
 export const CRASH_CONTEXT_FILE = 'crash-context.json';
 
 /** Keys of the context journal (a §2 journal of JSON values). */
 export const ERROR_KEY = 'error';
+/** Set by a client that dumps its threads' stacks on a signal (SPEC §11.3): `{"signal": "SIGUSR2"}`. */
+export const DIAGNOSTICS_KEY = 'diagnostics';
 export const BREADCRUMB_KEY_PREFIX = 'breadcrumb:';
 
 /** How many breadcrumbs a client keeps, unless the guard says otherwise (FAULTGUARD_BREADCRUMBS). */
@@ -36,60 +40,152 @@ export const CONTEXT_LIMITS = {
   breadcrumb: 512,
 } as const;
 
-/** The program's own last error, recorded by its client before the process died. */
+/**
+ * The program's own last error, recorded by its client before the process died.
+ *
+ * @example
+ * ```ts
+ * const error: ContextError = { kind: 'uncaught-exception', type: 'TypeError', message: 'x is not a function', stack: 'TypeError: …', time: Date.now() };
+ * ```
+ */
 export interface ContextError {
   /** `uncaught-exception` and `unhandled-rejection` (Node), `exception` (Python's uncaught). */
   readonly kind: string;
   /** Its class: "TypeError", "ZeroDivisionError". */
   readonly type?: string;
+  /** Its message (its first 4096 characters). */
   readonly message: string;
+  /** Its stack trace, as the language prints it. */
   readonly stack?: string;
   /** ms since the epoch. */
   readonly time: number;
 }
 
-/** What a Node diagnostic report (written on a fatal error) says, picked out. */
+/**
+ * What a Node diagnostic report (written on a fatal error) says, picked out.
+ *
+ * @example
+ * ```ts
+ * if (data.context?.report) console.log(data.context.report.event); // "Allocation failed - JavaScript heap out of memory"
+ * ```
+ */
 export interface ContextReport {
   /** "Allocation failed - JavaScript heap out of memory". */
   readonly event: string;
   /** The JavaScript stack at the fatal error, one frame a line. */
   readonly stack: string;
   /** The V8 heap when it died, in bytes. */
-  readonly heap?: { readonly used: number; readonly total: number; readonly limit?: number };
+  readonly heap?: {
+    /** Bytes in use. */
+    readonly used: number;
+    /** Bytes the heap held. */
+    readonly total: number;
+    /** The heap's limit (--max-old-space-size), in bytes. */
+    readonly limit?: number;
+  };
 }
 
-/** A native fault's trace of every thread (Python's faulthandler), as written. */
+/**
+ * A native fault's trace of every thread (Python's faulthandler), as written.
+ *
+ * @example
+ * ```ts
+ * const trace = data.context?.nativeTrace?.text; // "Fatal Python error: Segmentation fault …"
+ * ```
+ */
 export interface ContextNativeTrace {
+  /** What wrote it: "faulthandler". */
   readonly source: string;
+  /** The trace, as written (its beginning, when longer than the limit). */
   readonly text: string;
 }
 
-/** The last bytes of an output stream, as text (not UTF-8 decodable bytes are U+FFFD). */
+/**
+ * The last bytes of an output stream, as text (bytes that are not UTF-8 become U+FFFD).
+ *
+ * @example
+ * ```ts
+ * const stderr = data.context?.output?.stderr;
+ * if (stderr) console.log(`${stderr.truncated ? '…' : ''}${stderr.text}`);
+ * ```
+ */
 export interface ContextOutput {
+  /** The tail, as text. */
   readonly text: string;
   /** Everything the guard saw of the stream, in bytes: more than the text holds when cut. */
   readonly bytes: number;
+  /** The stream held more than the text does. */
   readonly truncated: boolean;
 }
 
+/**
+ * One breadcrumb a program recorded with `data.breadcrumb(text)`.
+ *
+ * @example
+ * ```ts
+ * for (const crumb of data.context?.breadcrumbs ?? []) console.log(new Date(crumb.time).toISOString(), crumb.text);
+ * ```
+ */
 export interface Breadcrumb {
   /** The client's running count: order and gaps (a ring drops the oldest). */
   readonly seq: number;
   /** ms since the epoch. */
   readonly time: number;
+  /** What the program said it was doing. */
   readonly text: string;
 }
 
+/**
+ * Why a run died (SPEC §10), as far as the guard could learn: in a rescue's `data.context`, an
+ * autosave header's `context`, and `crash-context.json`.
+ *
+ * @example
+ * ```ts
+ * const why = data.context?.error?.message ?? data.context?.report?.event ?? exit.reason;
+ * ```
+ */
 export interface CrashContext {
+  /** 1. */
   readonly format: number;
+  /** The program's uncaught error, as its client recorded it. */
   readonly error?: ContextError;
+  /** Node's diagnostic report of a fatal error (out of memory), picked out. */
   readonly report?: ContextReport;
+  /** A native fault's trace (Python's faulthandler). */
   readonly nativeTrace?: ContextNativeTrace;
   /** Set only when the kernel's out-of-memory killer is known to have killed the program. */
-  readonly oom?: { readonly evidence: string };
-  readonly output?: { readonly stderr?: ContextOutput; readonly stdout?: ContextOutput };
+  readonly oom?: {
+    /** What showed it: the kernel log's line, or the memory cgroup's counter. */
+    readonly evidence: string;
+  };
+  /** The last output the guard could see. */
+  readonly output?: {
+    /** The program's stderr's tail. */
+    readonly stderr?: ContextOutput;
+    /** Its stdout's, when kept. */
+    readonly stdout?: ContextOutput;
+  };
   /** Oldest first. */
   readonly breadcrumbs?: readonly Breadcrumb[];
+  /** Set when the guard's watchdog killed the program (SPEC §11.3). */
+  readonly hang?: ContextHang;
+}
+
+/**
+ * The program stopped pinging: for how long, and where it was stuck, if it could say.
+ *
+ * @example
+ * ```ts
+ * if (data.context?.hang) console.log(`hung for ${data.context.hang.silentSeconds} s`, data.context.hang.trace ?? '');
+ * ```
+ */
+export interface ContextHang {
+  /** The watchdog's timeout. */
+  readonly watchdogSeconds: number;
+  /** How long the program had been silent when it was killed. */
+  readonly silentSeconds: number;
+  /** The stack of the stuck thread, as a client's watchdog caught it. */
+  readonly trace?: string;
 }
 
 /** Cuts text to `max` characters, keeping its start (a message, a breadcrumb). */
@@ -151,6 +247,11 @@ export function crashContextProblem(value: unknown): string | undefined {
       const ok = isObject(tail) && text(CONTEXT_LIMITS.output)(tail.text) && isCount(tail.bytes) && typeof tail.truncated === 'boolean';
       check(ok, `context.output.${stream}`, `an output tail of at most ${CONTEXT_LIMITS.output} characters`);
     }
+  }
+  if (value.hang !== undefined) {
+    const hang = isObject(value.hang) ? value.hang : {};
+    check(isObject(value.hang) && Number.isFinite(hang.watchdogSeconds) && Number.isFinite(hang.silentSeconds), 'context.hang', 'a watchdog verdict');
+    check(optionalText(CONTEXT_LIMITS.stack)(hang.trace), 'context.hang.trace', `a string of at most ${CONTEXT_LIMITS.stack} characters`);
   }
   if (value.breadcrumbs !== undefined) {
     const crumbs = value.breadcrumbs;

@@ -105,6 +105,24 @@ export function describeOomKill(exit: ExitRecord): ExitRecord {
   return { ...exit, category: 'limit/memory', reason: `killed by the kernel's out-of-memory killer (${exit.signal})` };
 }
 
+/** The same end, of a program its guard killed because it stopped pinging (§11.3): still SIGKILL, in a category of its own. */
+export function describeHang(exit: ExitRecord, silentSeconds: number, watchdogSeconds: number): ExitRecord {
+  return { ...exit, category: 'process/hung', reason: `hung: no ping for ${Math.round(silentSeconds)} s (watchdog ${watchdogSeconds} s); killed (${exit.signal})` };
+}
+
 export function isAbnormal(exit: ExitRecord): boolean {
   return exit.signal !== null || exit.code !== 0;
+}
+
+/** Whether a value read from a file is an exit record (§5): every field of its type, exactly one of code and signal. */
+export function isExitRecord(value: unknown): value is ExitRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const exit = value as Record<string, unknown>;
+  return (
+    // Exactly one of the two (§5): an exit code, or the signal that ended the program.
+    (exit.code === null ? typeof exit.signal === 'string' : Number.isInteger(exit.code) && exit.signal === null) &&
+    typeof exit.category === 'string' &&
+    typeof exit.reason === 'string' &&
+    Number.isInteger(exit.status)
+  );
 }

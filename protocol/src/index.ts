@@ -6,6 +6,7 @@ export * from './values';
 export * from './crc32';
 export * from './autosave-format';
 export * from './crash-context';
+export * from './resume';
 export * from './autosave-names';
 export * from './presentation/wording';
 export * from './presentation/value-text';

@@ -16,10 +16,18 @@ import { readInto } from '../files/byte-io';
 
 export type StreamName = 'stdout' | 'stderr';
 
+/**
+ * How much of a program's output its guard keeps for the crash context.
+ *
+ * @example
+ * ```ts
+ * await start(launch, rescue, { keepOutput: { bytes: 256 * 1024, stdout: true } });
+ * ```
+ */
 export interface OutputTailOptions {
   /** Bytes kept of each stream (0: none). */
   readonly bytes: number;
-  /** Keep stdout too (stderr always, when bytes > 0). */
+  /** Keep stdout too (stderr always, when bytes is more than 0). */
   readonly stdout: boolean;
 }
 

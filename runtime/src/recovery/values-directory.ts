@@ -15,8 +15,9 @@ import { digestHex } from '../files/unique-names';
 export interface ValueFileEntry {
   /** The key; for a key that is not a string (from Python), its label (SPEC §2.3). */
   readonly key: string;
-  /** Only for a key that is not a string: `int`, `python-pickle`, and the key's exact bytes in base64. */
+  /** Only for a key that is not a string: `int`, `python-pickle`. */
   readonly keyType?: string;
+  /** Only for a key that is not a string: the key's exact bytes, in base64. */
   readonly keyBytes?: string;
   /** The file's name in the folder. */
   readonly file: string;
