@@ -328,7 +328,9 @@ test("the Python reader's checks of a context are the reference's, problem for p
     { format: 1, breadcrumbs: [] }, { format: 1, breadcrumbs: Array.from({ length: 1000 }, (_, seq) => ({ seq, time: 0.5, text: astral(512) })) },
     { format: 1, breadcrumbs: Array.from({ length: 1001 }, (_, seq) => ({ seq, time: 0, text: '' })) }, { format: 1, breadcrumbs: [{ seq: 1, time: 0, text: astral(514) }] },
     { format: 1, breadcrumbs: [{ seq: 2 ** 53, time: 0, text: '' }] }, { format: 1, breadcrumbs: [{ seq: 1, text: '' }] }, { format: 1, breadcrumbs: {} },
-    { format: 1, error: { kind: 1, message: 2, time: null }, oom: {}, output: { stderr: 1 }, breadcrumbs: [null] },
+    { format: 1, hang: { watchdogSeconds: 5, silentSeconds: 6.5, trace: 't' } }, { format: 1, hang: { watchdogSeconds: 5 } },
+    { format: 1, hang: { watchdogSeconds: 5, silentSeconds: 6, trace: null } }, { format: 1, hang: { watchdogSeconds: 5, silentSeconds: 6, trace: astral(16386) } },
+    { format: 1, error: { kind: 1, message: 2, time: null }, oom: {}, output: { stderr: 1 }, breadcrumbs: [null], hang: [] },
   ];
   const cases = join(fresh('checks'), 'contexts.json');
   writeFileSync(cases, JSON.stringify(contexts));

@@ -117,9 +117,6 @@ def context_problem(value: Any) -> Optional[str]:
         found = value.get(name)
         return found if _is_object(found) else {}
 
-    def optional_text(found: Any, limit: int) -> bool:
-        return found is None or _is_text(found, limit)
-
     check(_is_count(value.get("format")) and value["format"] >= 1, "context.format", "a format number")
     if "error" in value:
         error = part("error")
@@ -158,6 +155,12 @@ def context_problem(value: Any) -> Optional[str]:
             ok = _is_object(tail) and _is_text(tail.get("text"), OUTPUT) and _is_count(tail.get("bytes")) \
                 and isinstance(tail.get("truncated"), bool)
             check(ok, f"context.output.{stream}", f"an output tail of at most {OUTPUT} characters")
+    if "hang" in value:  # the guard's watchdog killed the program (SPEC §11.3)
+        hang = part("hang")
+        check(_is_object(value["hang"]) and _is_time(hang.get("watchdogSeconds")) and _is_time(hang.get("silentSeconds")),
+              "context.hang", "a watchdog verdict")
+        check("trace" not in hang or _is_text(hang["trace"], STACK), "context.hang.trace",
+              f"a string of at most {STACK} characters")
     if "breadcrumbs" in value:
         crumbs = value["breadcrumbs"]
         ok = isinstance(crumbs, list) and len(crumbs) <= MAX_BREADCRUMBS and all(is_breadcrumb(crumb) for crumb in crumbs)
