@@ -85,6 +85,13 @@ for (const how of ['spin', 'block'] as const) {
   });
 }
 
+test('a death in the middle of a write: the restarted run finds every whole record, and goes on from there', async () => {
+  const result = await run(process.execPath, [CLI, 'run', '-q', '--restart', 'on-failure', '--', process.execPath, fixture('supervised-app'), 'torn'], { env: journalEnv() });
+  assert.equal(result.code, 0, result.stderr);
+  const [, resumed] = starts(result.stdout);
+  assert.deepEqual(resumed && [resumed.after, resumed.counter], ['process/kill', 41]);
+});
+
 test('SIGTERM to the guard never causes a restart, even with --restart always', async () => {
   const app = launch(process.execPath, [CLI, 'run', '-q', '--restart', 'always', '--', process.execPath, fixture('supervised-app'), 'serve'], { env: journalEnv() });
   await app.waitForLine(/^start /m);
