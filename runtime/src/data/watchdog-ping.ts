@@ -52,10 +52,7 @@ function watchMainThread(config: { path: string; seconds: number; trace: string 
     caughtFor = pinged; // once per silence
     const session = new Session();
     session.connectToMainThread();
-    let written = false;
     const write = (text: string) => {
-      if (written) return;
-      written = true;
       try {
         writeFileSync(config.trace, text, { mode: 0o600 });
       } catch {
@@ -65,7 +62,10 @@ function watchMainThread(config: { path: string; seconds: number; trace: string 
     // The frames name their scripts by id: the ids' URLs come as the debugger is enabled.
     const scripts = new Map<string, string>();
     session.on('Debugger.scriptParsed', (message) => scripts.set(message.params.scriptId, message.params.url));
-    const blocked = setTimeout(() => write('The main thread did not stop within 1 s: it is blocked outside JavaScript (a system call, native code).\n'), 1000);
+    // Said at once when the main thread does not stop soon (the guard may kill it any moment), and
+    // replaced by the stack should it stop after all.
+    const patience = Math.max(20, Math.min(1000, config.seconds * 200));
+    const blocked = setTimeout(() => write(`The main thread did not stop within ${patience} ms: it is blocked outside JavaScript (a system call, native code).\n`), patience);
     session.on('Debugger.paused', (message) => {
       const frames = (message.params.callFrames as Array<{ functionName: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }>).map(
         (frame) => `    at ${frame.functionName || '<anonymous>'} (${(scripts.get(frame.location.scriptId) ?? '<unknown>').replace(/^file:\/\//, '')}:${frame.location.lineNumber + 1}:${frame.location.columnNumber + 1})`,

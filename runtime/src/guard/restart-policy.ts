@@ -22,6 +22,7 @@ export interface RestartOptions {
   readonly withinSeconds: number;
   /** The first wait before a start, in seconds; each restart in a row doubles it, up to maxBackoff. */
   readonly backoffSeconds: number;
+  /** The longest wait between starts, in seconds. */
   readonly maxBackoffSeconds: number;
 }
 
