@@ -3,6 +3,7 @@
 // this module stays free of native code (the editor reads these files with a pure-JS xz).
 import { crc32 } from './crc32';
 import type { ExitRecord } from './exit-status';
+import type { RecordIndex } from './record-index';
 
 /** "\x89FGS\r\n\x1a\n" */
 const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -49,6 +50,11 @@ export interface AutosaveHeader {
     readonly crc32: number;
     readonly compression: 'xz';
     readonly compressedSize: number;
+    /**
+     * Optional (§7.9): the live entries' keys, tags and sizes. Not checked with the other fields:
+     * a reader that uses it checks it against the data (locateRecords), one that does not ignores it.
+     */
+    readonly index?: RecordIndex;
   };
 }
 

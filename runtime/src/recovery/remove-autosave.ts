@@ -6,13 +6,19 @@ import { isActive } from './is-active';
 import { lstatOrUndefined } from '../files/regular-file';
 import type { JudgeOptions } from './run-state';
 
+export interface RemoveOptions extends JudgeOptions {
+  readonly force?: boolean;
+  /** What becomes of each file, in the order above (default: deleted). The editor moves them to the trash. */
+  readonly dispose?: (path: string) => void;
+}
+
 /**
  * Removes an autosave with its previous generation and the temporary files of killed saves;
  * returns what was removed. Refuses a live run's file unless `force`: its guard would go on
  * without a place to save. The newest generation goes last, so an interrupted removal leaves a
  * whole autosave, never only its older generation.
  */
-export function removeAutosave(file: string, options: JudgeOptions & { readonly force?: boolean } = {}): string[] {
+export function removeAutosave(file: string, options: RemoveOptions = {}): string[] {
   const related = [previousGenerationPath(file), ...temporariesOf(file)].filter((path) => lstatOrUndefined(path) !== undefined);
   if (!options.force) {
     try {
@@ -25,7 +31,7 @@ export function removeAutosave(file: string, options: JudgeOptions & { readonly 
   }
   const present = lstatOrUndefined(file) ? [...related, file] : related;
   present.forEach(checkRemovable);
-  for (const path of present) rmSync(path, { force: true });
+  for (const path of present) (options.dispose ?? ((gone) => rmSync(gone, { force: true })))(path);
   return present;
 }
 
