@@ -151,9 +151,9 @@ describe('crashed runs found at start-up', () => {
 
   test('readValue: JSON pretty-printed, text as text, bytes and opaque values as hex', async () => {
     const view = (key: string) => service.request(ReadValueRequest, { file: files.values, key, extent: 'page' });
-    assert.deepEqual(await view('object'), { encoding: 'json', rendering: 'json', text: `${JSON.stringify({ nested: { deeper: ['a', 'b'] }, empty: {} }, null, 2)}\n`, size: 42, shownBytes: 42 });
-    assert.deepEqual(await view('text bytes'), { encoding: 'bytes', rendering: 'text', text: 'plain text\nsecond line\n', size: 23, shownBytes: 23 });
-    assert.deepEqual(await view('bytes'), { encoding: 'bytes', rendering: 'hex', text: `00000000  00 01 02 fe ff${' '.repeat(35)}|.....|\n`, size: 5, shownBytes: 5 });
+    assert.deepEqual(await view('object'), { encoding: 'json', rendering: 'json', text: `${JSON.stringify({ nested: { deeper: ['a', 'b'] }, empty: {} }, null, 2)}\n`, size: 42, shownBytes: 42, start: 0, page: 0, pages: 1 });
+    assert.deepEqual(await view('text bytes'), { encoding: 'bytes', rendering: 'text', text: 'plain text\nsecond line\n', size: 23, shownBytes: 23, start: 0, page: 0, pages: 1 });
+    assert.deepEqual(await view('bytes'), { encoding: 'bytes', rendering: 'hex', text: `00000000  00 01 02 fe ff${' '.repeat(35)}|.....|\n`, size: 5, shownBytes: 5, start: 0, page: 0, pages: 1 });
     const pickled = await view('pickled');
     assert.equal(pickled.encoding, 'python-pickle');
     assert.match(pickled.text, /^00000000  80 04 95 05/);
@@ -172,7 +172,7 @@ describe('crashed runs found at start-up', () => {
     assert.ok(bytesShown(whole).equals(cliRaw(files.segv, 'noise')));
     const bigPage = await service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'page' });
     assert.ok(bigPage.size > WHOLE_VALUE_BYTES && bigPage.shownBytes === PAGE_BYTES);
-    await assertRefused(service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'whole' }), files.big, ['too-large'], /more than can be shown whole \(16777216\); save it to a file instead/);
+    await assertRefused(service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'whole' }), files.big, ['too-large'], /more than can be shown whole \(16 MiB\); save it to a file instead/);
     await assertRefused(service.request(ReadValueRequest, { file: files.values, key: 'nope', extent: 'page' }), files.values, ['invalid'], /has no key "nope"/);
   });
 
@@ -186,13 +186,13 @@ describe('crashed runs found at start-up', () => {
     }
   });
 
-  test('recoverRun: the files faultguard recover writes, in a new folder; again: <name>-2', async () => {
-    const into = folder('recovered');
+  test('recoverRun: the files faultguard recover writes, in the folder asked for; never into one that is not empty', async () => {
+    const into = join(folder('recovered'), 'values');
     const byCli = join(dir.path, 'recovered-by-cli');
     const cli = await run(process.execPath, [CLI, 'recover', files.values, '--out', byCli], { env });
     assert.equal(cli.code, 0, cli.stderr);
-    const first = await service.request(RecoverRunRequest, { file: files.values, into });
-    assert.equal(first.folder, join(into, 'values'));
+    const first = await service.request(RecoverRunRequest, { file: files.values, folder: into });
+    assert.equal(first.folder, into);
     const names = readdirSync(byCli).sort();
     assert.deepEqual(readdirSync(first.folder).sort(), names);
     for (const name of names) assert.ok(readFileSync(join(first.folder, name)).equals(readFileSync(join(byCli, name))), `${name} as the CLI writes it`);
@@ -200,9 +200,8 @@ describe('crashed runs found at start-up', () => {
     assert.deepEqual(first.files, index);
     const { keys } = await service.request(ReadRunRequest, { file: files.values });
     assert.deepEqual(keys.map((key) => [key.key, key.fileName]), index.map((entry) => [entry.key, entry.file]), 'readRun names the files recover writes');
-    const second = await service.request(RecoverRunRequest, { file: files.values, into });
-    assert.equal(second.folder, join(into, 'values-2'));
-    assert.deepEqual(readdirSync(second.folder).sort(), names);
+    await assertRefused(service.request(RecoverRunRequest, { file: files.values, folder: into }), into, ['failed'], /not empty; not writing over anything/);
+    assert.deepEqual(readdirSync(into).sort(), names, 'the first recovery is left as it was');
   });
 
   test('discardRun: both generations go, and the run leaves the snapshot', async () => {
@@ -243,7 +242,7 @@ describe('live runs', () => {
     assert.deepEqual([active.active, active.header?.program.pid], [true, programPid]);
     assert.match(active.reason, new RegExp(`guard ${guard.pid} is running`));
     await assertRefused(service.request(DiscardRunRequest, { file }), file, ['live'], /belongs to a live run/);
-    await assertRefused(service.request(RecoverRunRequest, { file, into: dir.path }), file, ['live'], /belongs to a live run/);
+    await assertRefused(service.request(RecoverRunRequest, { file, folder: join(dir.path, 'never') }), file, ['live'], /belongs to a live run/);
     assert.ok(existsSync(file), 'a live run keeps its autosave');
     process.kill(programPid, 'SIGKILL');
     const event = await service.waitForCrash('runCrashed of the killed program', (e) => e.run.file === file);
