@@ -2,7 +2,7 @@
 // service, and a copy of the CLI for guarded runs), the examples, and the tests and benchmarks.
 // Type checking is tsc's job (npm run typecheck); esbuild only strips types and bundles.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -26,6 +26,10 @@ function tsFiles(dir) {
   });
 }
 
+// The Python client ships in the .vsix as it is at build time, put on guarded Python programs' PYTHONPATH.
+rmSync('extension/python', { recursive: true, force: true });
+cpSync('runtime/python/faultguard', 'extension/python/faultguard', { recursive: true, filter: (path) => !/__pycache__|\.pyc$/.test(path) });
+
 await Promise.all([
   build({ ...common, entryPoints: ['runtime/src/cli/main.ts'], outfile: 'runtime/dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['runtime/src/index.ts'], outfile: 'runtime/dist/index.js' }),
@@ -33,7 +37,7 @@ await Promise.all([
   // traces in the service log): `vscode` is the one module the host provides.
   build({ ...common, ...shipped, entryPoints: ['extension/client/extension.ts'], outfile: 'extension/dist/extension.js', external: ['vscode'] }),
   build({ ...common, ...shipped, entryPoints: ['extension/service/service.ts'], outfile: 'extension/dist/service.js' }),
-  build({ ...common, entryPoints: ['runtime/src/cli/main.ts'], outfile: 'extension/dist/faultguard.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['extension/cli/faultguard.ts'], outfile: 'extension/dist/faultguard.js', banner: { js: '#!/usr/bin/env node' } }),
   // Tests, fixtures and benchmarks bundle the runtime from source (tsconfig.base.json's paths):
   // one copy of every module per program, whether a test imports the public API or an internal module.
   build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', external: ['playwright-core'] }),
