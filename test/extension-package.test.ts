@@ -28,18 +28,22 @@ before(async () => {
   assert.equal(extracted.code, 0, extracted.stderr);
 });
 
-test('the .vsix holds the manifest, its strings, the bundles and the icon: no sources, maps or node_modules', () => {
+test('the .vsix holds the manifest, its strings, the bundles, the icon, the languages and the Python client: no sources, maps or node_modules', () => {
+  const python = readdirSync(join(ROOT, 'runtime', 'python', 'faultguard')).filter((name) => name.endsWith('.py'));
+  assert.ok(python.includes('__init__.py'), 'the Python client is there to ship');
   assert.deepEqual(filesIn(unpacked).sort(), [
     '[Content_Types].xml',
     'extension.vsixmanifest',
     'extension/extension/dist/extension.js',
     'extension/extension/dist/faultguard.js',
     'extension/extension/dist/service.js',
+    ...readdirSync(join(ROOT, 'extension', 'languages')).map((name) => `extension/extension/languages/${name}`),
     'extension/extension/media/faultguard.svg',
+    ...python.map((name) => `extension/extension/python/faultguard/${name}`),
     'extension/package.json',
     'extension/package.nls.json',
     'extension/readme.md',
-  ]);
+  ].sort());
   assert.ok(statSync(vsix).size < 1024 * 1024, `the .vsix is ${statSync(vsix).size} bytes`);
 });
 

@@ -1,8 +1,8 @@
 // A real VS Code for the tests: code-server (test/e2e/install.sh installs it) on a free loopback
 // port, with a fresh user-data dir and the packaged extension installed the way a user would.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createServer } from 'node:net';
 import { launch, run, temporaryDirectory, type Running } from '../helpers/processes';
 import { within } from './deadline';
@@ -37,7 +37,7 @@ function freePort(): Promise<number> {
 }
 
 // No gallery: the workbench would otherwise ask open-vsx.org, which this network does not reach.
-const environment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
+const serverEnvironment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
 
 const SETTINGS = {
   // A user who has been here before: no welcome page taking the first editor and the keyboard.
@@ -50,24 +50,35 @@ const SETTINGS = {
   'extensions.autoUpdate': false,
 };
 
+export interface ServerOptions {
+  /** The server's environment over the tests' own (its extension hosts and terminals inherit it). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Unpacked extensions (folders named `<publisher>.<name>-<version>`) to load beside the .vsix. */
+  readonly extensions?: readonly string[];
+}
+
 /** Starts code-server with `vsix` installed (if given) and waits until it listens. */
-export async function startCodeServer(vsix?: string): Promise<CodeServer> {
+export async function startCodeServer(vsix?: string, options: ServerOptions = {}): Promise<CodeServer & { readonly data: string }> {
   const binary = codeServerBinary();
   const data = temporaryDirectory('faultguard-e2e-vscode-');
+  // The trash of the service's Discard (freedesktop.org's, under XDG_DATA_HOME): the test's own, not the machine's.
+  const environment = { ...serverEnvironment, XDG_DATA_HOME: join(data.path, 'xdg-data'), ...options.env };
   const dirs = ['--user-data-dir', data.path, '--extensions-dir', join(data.path, 'extensions')];
   if (vsix) {
-    const installed = await run(binary, [...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
+    const installed = await run(process.execPath, [realpathSync(binary), ...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
     if (installed.code !== 0 || !/was successfully installed/.test(installed.stdout)) {
       data.remove();
       assert.fail(`code-server --install-extension ${vsix} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
     }
   }
+  for (const extension of options.extensions ?? []) cpSync(extension, join(data.path, 'extensions', basename(extension)), { recursive: true });
   mkdirSync(join(data.path, 'User'), { recursive: true });
   writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify(SETTINGS));
   const port = await freePort();
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...dirs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   // The deadline is a safety net only: stop() ends the server long before.
-  const server: Running = launch(binary, args, { env: environment, deadlineMs: 30 * 60_000 });
+  // By this Node, not through the script's `#!/usr/bin/env node`: a test may give the server a PATH without node.
+  const server: Running = launch(process.execPath, [realpathSync(binary), ...args], { env: environment, deadlineMs: 30 * 60_000 });
   const stop = async () => {
     await stopTree(server.pid);
     data.remove();
@@ -80,12 +91,14 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
   }
   return {
     url: (folder, payload) => {
-      const query = new URLSearchParams({ folder });
+      // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+      const query = new URLSearchParams(folder.endsWith('.code-workspace') ? { workspace: folder } : { folder });
       if (payload) query.set('payload', JSON.stringify(payload));
       return `http://localhost:${port}/?${query}`;
     },
     remoteUri: (path) => `vscode-remote://localhost:${port}${path}`,
     log: () => server.output(),
     stop,
+    data: data.path,
   };
 }

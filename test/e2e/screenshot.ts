@@ -27,8 +27,8 @@ async function main(): Promise<void> {
     const workbench = await Workbench.open(browser, server, workspace);
     await workbench.notification(/"node editor\.js" crashed earlier \(SIGSEGV\)/, 'about the crash');
     await workbench.openRecoveryView();
-    await workbench.waitForRow(/node sync\.js\s*running/, 'the live run');
-    await (await workbench.waitForRow(/node editor\.js\s*SIGSEGV/, 'the crashed run')).click();
+    await workbench.waitForRow(/sync\.js\s*running/, 'the live run');
+    await (await workbench.waitForRow(/editor\.js\s*SIGSEGV/, 'the crashed run')).click();
     await (await workbench.waitForRow(/document\s*json/, 'the key "document"')).click();
     await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'document' }), 'the value open in an editor');
     await workbench.page.screenshot({ path: TARGET });

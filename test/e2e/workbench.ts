@@ -159,6 +159,76 @@ export class Workbench {
     }
   }
 
+  /** A path typed into code-server's simple save dialog (a file or folder to be made), accepted with its button `label`. */
+  async chooseSavePath(path: string, label: string): Promise<void> {
+    const dialog = this.page.locator('.quick-input-widget');
+    const input = await this.visible(dialog.locator('.quick-input-box input'), 'the save dialog');
+    try {
+      await eventually(async () => {
+        if ((await input.inputValue()) !== path) {
+          await input.selectText();
+          await input.pressSequentially(path, { delay: 10 });
+        }
+        assert.equal(await input.inputValue(), path, 'the save dialog holds the typed path');
+      }, WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`typing ${path} into the save dialog`, error);
+    }
+    const accept = await this.visible(dialog.locator('.monaco-button', { hasText: label }), `the save dialog's button "${label}"`);
+    try {
+      await eventually(async () => {
+        if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
+        await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
+      }, WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`the save dialog to close on "${label}"`, error);
+    }
+  }
+
+  /** Runs an entry of a row's context menu (right click), by its title, chosen with the arrow keys and Enter as from a keyboard. */
+  async rowMenu(row: Locator, title: string): Promise<void> {
+    await row.click({ button: 'right' });
+    await this.visible(this.page.locator('.context-view .monaco-menu .action-item', { hasText: title }), `the context menu entry "${title}"`);
+    const focused = this.page.locator('.context-view .monaco-menu .action-item.focused');
+    for (let step = 0; step < 30; step++) {
+      await this.page.keyboard.press('ArrowDown');
+      if ((await focused.innerText().catch(() => '')).includes(title)) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+    }
+    throw await this.failure(`the context menu entry "${title}" to take the focus`, new Error('not reached with the arrow keys'));
+  }
+
+  /** Selects several rows of a tree, as a user does: a click, then Ctrl+click on the others. */
+  async selectRows(rows: readonly Locator[]): Promise<void> {
+    await rows[0].click();
+    for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+  }
+
+  /** Makes the side bar `width` pixels wide, by dragging its edge as a user would. */
+  async sideBarWidth(width: number): Promise<void> {
+    const sideBar = await this.visible(this.page.locator('.part.sidebar'), 'the side bar');
+    const box = (await sideBar.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width - 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 10 });
+    await this.page.mouse.up();
+    try {
+      await eventually(async () => assert.ok(Math.abs(((await sideBar.boundingBox())?.width ?? 0) - width) < 20, 'the side bar has the width dragged to'), WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`the side bar to be ${width} px wide`, error);
+    }
+  }
+
+  /** The label of the focused button of a modal dialog: the one Enter presses. */
+  async focusedDialogButton(): Promise<string> {
+    await this.visible(this.page.locator('.monaco-dialog-box'), 'a dialog');
+    // Evaluated in the page: a string, since this project's types know no DOM.
+    return (await this.page.evaluate('document.activeElement ? document.activeElement.innerText : ""')) as string;
+  }
+
   /**
    * Starts a launch configuration from the Run and Debug view, as its green button does. (F5 pressed
    * before the workbench has read launch.json fails with "An unknown error occurred"; the view

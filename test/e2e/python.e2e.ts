@@ -1,0 +1,134 @@
+// A Python developer's editor in code-server: no `node` on the editor's PATH (the guard then runs
+// with the editor's own runtime), a virtual environment chosen as the interpreter, the shipped
+// Python client on the program's PYTHONPATH, and a guarded debugpy launch stopping at a breakpoint.
+// The Python extension cannot be installed here: a test extension contributes the `debugpy` debug
+// type backed by Debian's python3-debugpy adapter, as the Python Debugger extension does with its own.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ROOT, eventually, run, temporaryDirectory } from '../helpers/processes';
+import { cleanUp } from './clean-up';
+import { startCodeServer, type CodeServer } from './code-server';
+import { Workbench, launchBrowser } from './workbench';
+
+const VSIX = join(ROOT, 'faultguard.vsix');
+const DEBUGPY_EXTENSION = join(ROOT, 'test', 'e2e', 'fixtures', 'faultguard-tests.debugpy-adapter-0.0.1');
+const scratch = temporaryDirectory('faultguard-e2e-python-');
+let server: CodeServer;
+let browser: Browser;
+
+/**
+ * The environment of a machine where only Python is installed: a PATH with every program of
+ * /usr/bin but node, and a login shell that keeps it (the server takes its extension hosts'
+ * environment from the user's shell, whose profile would put /usr/bin back).
+ */
+function withoutNode(): Record<string, string> {
+  const bin = join(scratch.path, 'bin-without-node');
+  mkdirSync(bin);
+  for (const name of readdirSync('/usr/bin')) if (!/^node(js)?$/.test(name)) symlinkSync(join('/usr/bin', name), join(bin, name));
+  const shell = join(scratch.path, 'shell-without-node');
+  writeFileSync(shell, '#!/bin/sh\nexec /bin/bash --noprofile --norc "$@"\n', { mode: 0o755 });
+  return { PATH: `${bin}:/usr/sbin:/sbin`, SHELL: shell };
+}
+
+before(async () => {
+  server = await startCodeServer(VSIX, { env: withoutNode(), extensions: [DEBUGPY_EXTENSION] });
+  browser = await launchBrowser();
+});
+
+after(() => cleanUp(() => browser?.close(), () => server?.stop(), () => scratch.remove()));
+
+/** A workspace with a virtual environment chosen as the interpreter (the setting), and `app.py`. */
+async function pythonWorkspace(name: string, program: string): Promise<string> {
+  const workspace = join(scratch.path, name);
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  const venv = await run('/usr/bin/python3', ['-m', 'venv', '--without-pip', join(workspace, '.venv')], { deadlineMs: 120_000 });
+  assert.equal(venv.code, 0, venv.stderr);
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'faultguard.pythonInterpreter': join(workspace, '.venv', 'bin', 'python') }));
+  writeFileSync(join(workspace, 'app.py'), program);
+  return workspace;
+}
+
+async function inWindow(folder: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
+  const workbench = await Workbench.open(browser, server, folder);
+  try {
+    await body(workbench);
+  } finally {
+    await workbench.close();
+  }
+}
+
+test('a Python file run under the guard without Node on PATH: the venv interpreter, the shipped client, none of the editor\'s environment', async () => {
+  const workspace = await pythonWorkspace(
+    'run',
+    [
+      'import os, sys',
+      'import faultguard  # the client the extension ships, found on PYTHONPATH',
+      'data = faultguard.connect()',
+      "data['draft'] = {'interpreter': sys.prefix, 'editor': [name for name in ('ELECTRON_RUN_AS_NODE', 'FAULTGUARD_EDITOR_RUNTIME') if name in os.environ]}",
+      'os.abort()',
+      '',
+    ].join('\n'),
+  );
+  await inWindow(workspace, async (workbench) => {
+    await workbench.openFile('app.py');
+    await workbench.runCommand('Faultguard: Run Active File Under the Guard');
+    await workbench.notification(/"python app\.py" crashed \(SIGABRT\); 1 value rescued/, 'about the crash of the Python run');
+    await workbench.openRecoveryView();
+    await (await workbench.waitForRow(/app\.py\s*SIGABRT ·/, 'the crashed Python run')).click();
+    await (await workbench.waitForRow(/draft\s*json/, 'the key "draft"')).click();
+    await workbench.editorShows(new RegExp(`"interpreter": "${join(workspace, '.venv')}"`), 'the program ran with the venv\'s interpreter');
+    await workbench.editorShows(/"editor": \[\]/, 'no variable of the editor\'s runtime reached the program');
+    await workbench.screenshot('7-python-run');
+    await workbench.runCommand('Faultguard: Show Service Log');
+    await workbench.visible(workbench.page.locator('.output-view .view-lines', { hasText: "guarded runs use the editor's own runtime" }), 'the log saying which runtime runs the guard');
+  });
+});
+
+test('a guarded debugpy launch ("faultguard": true) stops at a breakpoint in the program, under the guard, and its crash is listed', async () => {
+  const workspace = await pythonWorkspace('debug', ['import os', 'import faultguard', 'data = faultguard.connect()', "data['state'] = 'before the breakpoint'", 'os.abort()  # line 5', ''].join('\n'));
+  const launch = { type: 'debugpy', request: 'launch', name: 'app under the guard', program: '${workspaceFolder}/app.py', console: 'internalConsole', faultguard: true };
+  writeFileSync(join(workspace, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [launch] }));
+
+  await inWindow(workspace, async (workbench) => {
+    await workbench.openFile('app.py');
+    await workbench.page.keyboard.press('Control+G');
+    await workbench.page.keyboard.type('5');
+    await workbench.page.keyboard.press('Enter');
+    await workbench.gone(workbench.page.locator('.quick-input-widget'), 'the Go to Line input');
+    await workbench.page.keyboard.press('F9');
+    await workbench.visible(workbench.page.locator('.codicon-debug-breakpoint'), 'the breakpoint on line 5');
+    await workbench.startDebugging('app under the guard');
+    await workbench.visible(workbench.page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame'), 'the program stopped at the breakpoint');
+    // The stopped program is the guard's child: debugpy attached to the program, the guard around it.
+    const guarded = await eventually(() => {
+      const program = processes().find(({ command }) => /debugpy/.test(command) && command.endsWith('app.py'));
+      assert.ok(program, 'the program runs debugpy');
+      assert.match(processes().find(({ pid }) => pid === program.parent)?.command ?? '', /faultguard\.js run --autosave .*-- /, 'its parent is the guard');
+      return program;
+    }, 30_000);
+    assert.match(guarded.command, new RegExp(`^${join(workspace, '.venv', 'bin', 'python')} `));
+    await workbench.screenshot('7-python-debug-breakpoint');
+    await workbench.page.keyboard.press('F5'); // continue: the program aborts
+    await workbench.notification(/crashed \(SIGABRT\); 1 value rescued/, 'about the crash of the debugged program');
+    await workbench.openRecoveryView();
+    await workbench.waitForRow(/app\.py\s*SIGABRT ·/, 'the crashed run');
+  });
+});
+
+/** Every process, with its parent and command line, from /proc. */
+function processes(): { pid: number; parent: number; command: string }[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return [{ pid: Number(pid), parent, command: readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ') }];
+      } catch {
+        return [];
+      }
+    });
+}
