@@ -118,15 +118,16 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node.kind === 'value' || node.kind === 'history') return this.nodes.get(node.run.file);
     if (node.kind !== 'run') return undefined;
     for (const parent of this.roots()) {
-      const groups = parent.kind === 'folder' ? (this.getChildren(parent) as Node[]) : [parent];
-      for (const group of groups) if (group.kind === 'group' && group.runs.some((run) => run.file === node.run.file)) return group;
+      const children = parent.kind === 'folder' ? folderChildren(parent.runs, parent.name) : [parent];
+      if (children.some((child) => child.kind === 'run' && child.run.file === node.run.file)) return parent;
+      for (const group of children) if (group.kind === 'group' && group.runs.some((run) => run.file === node.run.file)) return group;
     }
     return undefined;
   }
 
   getChildren(node?: Node): vscode.ProviderResult<Node[]> {
     if (!node) return this.roots();
-    if (node.kind === 'folder') return groupNodes(node.runs, node.name);
+    if (node.kind === 'folder') return folderChildren(node.runs, node.name).map((child) => (child.kind === 'run' ? this.runNodeFor(child.run) : child));
     if (node.kind === 'group') return node.runs.map((run) => this.runNodeFor(run));
     if (node.kind === 'run') return this.runChildren(node.run);
     if (node.kind === 'history') return [...node.entries];
@@ -140,7 +141,9 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `folder:${node.name}`;
         item.iconPath = vscode.ThemeIcon.Folder;
-        item.description = String(node.runs.length);
+        const groups = groupNodes(node.runs);
+        // A folder whose runs are all of one group says which, and holds them itself: one level less in a narrow side bar.
+        item.description = groups.length === 1 && groups[0].kind === 'group' ? `${node.runs.length} ${GROUP_LABELS[groups[0].group].toLowerCase()}` : String(node.runs.length);
         return item;
       }
       case 'group': {
@@ -263,6 +266,12 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return [{ kind: 'message', text: (error as Error).message, error: true }];
     }
   }
+}
+
+/** A workspace folder's groups, or its runs themselves when they all belong to one group. */
+function folderChildren(runs: readonly RunSummary[], folder: string): Node[] {
+  const groups = groupNodes(runs, folder);
+  return groups.length === 1 && groups[0].kind === 'group' ? groups[0].runs.map((run) => ({ kind: 'run' as const, run })) : groups;
 }
 
 function groupNodes(runs: readonly RunSummary[], folder?: string): Node[] {

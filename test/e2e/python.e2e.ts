@@ -6,58 +6,38 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ROOT, eventually, run, temporaryDirectory } from '../helpers/processes';
-import { cleanUp } from './clean-up';
-import { startCodeServer, type CodeServer } from './code-server';
-import { Workbench, launchBrowser } from './workbench';
+import { test } from 'node:test';
+import { ROOT, eventually, run } from '../helpers/processes';
+import { editorSession } from './editor-session';
 
-const VSIX = join(ROOT, 'faultguard.vsix');
 const DEBUGPY_EXTENSION = join(ROOT, 'test', 'e2e', 'fixtures', 'faultguard-tests.debugpy-adapter-0.0.1');
-const scratch = temporaryDirectory('faultguard-e2e-python-');
-let server: CodeServer;
-let browser: Browser;
 
 /**
  * The environment of a machine where only Python is installed: a PATH with every program of
  * /usr/bin but node, and a login shell that keeps it (the server takes its extension hosts'
  * environment from the user's shell, whose profile would put /usr/bin back).
  */
-function withoutNode(): Record<string, string> {
-  const bin = join(scratch.path, 'bin-without-node');
+function withoutNode(scratch: string): Record<string, string> {
+  const bin = join(scratch, 'bin-without-node');
   mkdirSync(bin);
   for (const name of readdirSync('/usr/bin')) if (!/^node(js)?$/.test(name)) symlinkSync(join('/usr/bin', name), join(bin, name));
-  const shell = join(scratch.path, 'shell-without-node');
+  const shell = join(scratch, 'shell-without-node');
   writeFileSync(shell, '#!/bin/sh\nexec /bin/bash --noprofile --norc "$@"\n', { mode: 0o755 });
   return { PATH: `${bin}:/usr/sbin:/sbin`, SHELL: shell };
 }
 
-before(async () => {
-  server = await startCodeServer(VSIX, { env: withoutNode(), extensions: [DEBUGPY_EXTENSION] });
-  browser = await launchBrowser();
-});
-
-after(() => cleanUp(() => browser?.close(), () => server?.stop(), () => scratch.remove()));
+const session = editorSession('faultguard-e2e-python-', (scratch) => ({ env: withoutNode(scratch), extensions: [DEBUGPY_EXTENSION] }));
+const { inWindow } = session;
 
 /** A workspace with a virtual environment chosen as the interpreter (the setting), and `app.py`. */
 async function pythonWorkspace(name: string, program: string): Promise<string> {
-  const workspace = join(scratch.path, name);
+  const workspace = join(session.scratch, name);
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   const venv = await run('/usr/bin/python3', ['-m', 'venv', '--without-pip', join(workspace, '.venv')], { deadlineMs: 120_000 });
   assert.equal(venv.code, 0, venv.stderr);
   writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'faultguard.pythonInterpreter': join(workspace, '.venv', 'bin', 'python') }));
   writeFileSync(join(workspace, 'app.py'), program);
   return workspace;
-}
-
-async function inWindow(folder: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
-  const workbench = await Workbench.open(browser, server, folder);
-  try {
-    await body(workbench);
-  } finally {
-    await workbench.close();
-  }
 }
 
 test('a Python file run under the guard without Node on PATH: the venv interpreter, the shipped client, none of the editor\'s environment', async () => {

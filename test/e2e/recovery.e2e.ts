@@ -3,36 +3,15 @@
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ROOT, eventually, temporaryDirectory } from '../helpers/processes';
-import { cleanUp } from './clean-up';
-import { startCodeServer, type CodeServer } from './code-server';
+import { test } from 'node:test';
+import { eventually } from '../helpers/processes';
+import { editorSession } from './editor-session';
 import { autosaves, crashedRun, damageAutosave, killProgram, startGuardedRun, writeProgram } from './guarded-programs';
 import { stopTree } from './process-tree';
-import { Workbench, launchBrowser } from './workbench';
 
-const VSIX = join(ROOT, 'faultguard.vsix');
-const scratch = temporaryDirectory('faultguard-e2e-');
-let server: CodeServer & { readonly data: string };
-let browser: Browser;
-
-before(async () => {
-  server = await startCodeServer(VSIX);
-  browser = await launchBrowser();
-});
-
-after(() => cleanUp(() => browser?.close(), () => server?.stop(), () => scratch.remove()));
-
-/** A window on a workspace of its own, closed when `body` is done, whatever happens. */
-async function inWindow(folder: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
-  const workbench = await Workbench.open(browser, server, folder);
-  try {
-    await body(workbench);
-  } finally {
-    await workbench.close();
-  }
-}
+const session = editorSession('faultguard-e2e-');
+const { inWindow } = session;
+const scratch = { path: session.scratch };
 
 test('a run that crashed before the editor opened: announced, listed by its script with its signal and keys, opened, recovered into a named folder, discarded to the trash', async () => {
   const workspace = join(scratch.path, 'crashed-before');
@@ -77,8 +56,8 @@ test('a run that crashed before the editor opened: announced, listed by its scri
     await workbench.screenshot('1-discard-dialog');
     await workbench.pressDialogButton('Move to Trash');
     await eventually(() => assert.equal(existsSync(autosave), false, `${autosave} is moved away`), 30_000);
-    assert.ok(existsSync(join(server.data, 'xdg-data', 'Trash', 'files', basename(autosave))), 'the autosave is in the trash');
-    assert.match(readFileSync(join(server.data, 'xdg-data', 'Trash', 'info', `${basename(autosave)}.trashinfo`), 'utf8'), new RegExp(`Path=${autosave}`));
+    assert.ok(existsSync(join(session.server().data, 'xdg-data', 'Trash', 'files', basename(autosave))), 'the autosave is in the trash');
+    assert.match(readFileSync(join(session.server().data, 'xdg-data', 'Trash', 'info', `${basename(autosave)}.trashinfo`), 'utf8'), new RegExp(`Path=${autosave}`));
     await workbench.gone(workbench.row(/app\.js/), 'the discarded run');
   });
 });

@@ -131,10 +131,18 @@ export class Workbench {
    * button (`label`, the dialog's openLabel). Typed with its trailing slash, as the dialog itself
    * completes a folder's name: then what it shows stays what was typed.
    */
-  async chooseFolder(path: string, label: string): Promise<void> {
+  chooseFolder(path: string, label: string): Promise<void> {
+    return this.choosePath(`${path.replace(/\/+$/, '')}/`, label);
+  }
+
+  /** A path typed into code-server's simple save dialog (a file or folder to be made), accepted with its button `label`. */
+  chooseSavePath(path: string, label: string): Promise<void> {
+    return this.choosePath(path, label);
+  }
+
+  private async choosePath(typed: string, label: string): Promise<void> {
     const dialog = this.page.locator('.quick-input-widget');
     const input = await this.visible(dialog.locator('.quick-input-box input'), 'the file dialog');
-    const typed = `${path.replace(/\/+$/, '')}/`;
     try {
       // The dialog fills in its starting folder once it has read it, over anything typed before.
       await eventually(async () => {
@@ -142,7 +150,7 @@ export class Workbench {
           await input.selectText();
           await input.pressSequentially(typed, { delay: 10 });
         }
-        assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
+        assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed path');
       }, WAIT_MS);
     } catch (error) {
       throw await this.failure(`typing ${typed} into the file dialog`, error);
@@ -156,32 +164,6 @@ export class Workbench {
       }, WAIT_MS);
     } catch (error) {
       throw await this.failure(`the file dialog to close on "${label}"`, error);
-    }
-  }
-
-  /** A path typed into code-server's simple save dialog (a file or folder to be made), accepted with its button `label`. */
-  async chooseSavePath(path: string, label: string): Promise<void> {
-    const dialog = this.page.locator('.quick-input-widget');
-    const input = await this.visible(dialog.locator('.quick-input-box input'), 'the save dialog');
-    try {
-      await eventually(async () => {
-        if ((await input.inputValue()) !== path) {
-          await input.selectText();
-          await input.pressSequentially(path, { delay: 10 });
-        }
-        assert.equal(await input.inputValue(), path, 'the save dialog holds the typed path');
-      }, WAIT_MS);
-    } catch (error) {
-      throw await this.failure(`typing ${path} into the save dialog`, error);
-    }
-    const accept = await this.visible(dialog.locator('.monaco-button', { hasText: label }), `the save dialog's button "${label}"`);
-    try {
-      await eventually(async () => {
-        if (await accept.isVisible()) await accept.click({ timeout: 5_000 });
-        await dialog.waitFor({ state: 'hidden', timeout: 2_000 });
-      }, WAIT_MS);
-    } catch (error) {
-      throw await this.failure(`the save dialog to close on "${label}"`, error);
     }
   }
 
