@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeJournalHeader } from '@faultguard/protocol';
@@ -40,7 +40,7 @@ export function createRunDirectory(relativeRoot: string, now = new Date()): RunD
     path,
     journalPath,
     writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
-    remove: () => rmSync(path, { recursive: true, force: true }),
+    remove: () => removeRunFolder(path),
   };
 }
 
@@ -70,5 +70,19 @@ function isDirectory(path: string): boolean {
     return lstatSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * A run's folder holds files only (the journal, run.json, a compaction's temporary file): they
+ * are unlinked one by one. Not rmSync's recursive walk, whose code costs every guarded run's exit
+ * a few milliseconds to load; should anything else be in there, that walk removes it.
+ */
+function removeRunFolder(path: string): void {
+  try {
+    for (const name of readdirSync(path)) unlinkSync(join(path, name));
+    rmdirSync(path);
+  } catch {
+    rmSync(path, { recursive: true, force: true });
   }
 }

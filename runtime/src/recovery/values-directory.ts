@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Encoding, encodingName } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
+import { digestHex } from '../files/unique-names';
 
 export interface ValueFileEntry {
   readonly key: string;
@@ -40,7 +40,7 @@ export function fileNameForKey(key: string, encoding: number): string {
   if (stem === '') stem = '%';
   else if (stem.startsWith('.')) stem = `%2E${stem.slice(1)}`;
   if (stem.length > MAX_STEM || key === 'index') {
-    const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    const digest = digestHex(key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
   return `${stem}${EXTENSIONS[encoding] ?? '.bin'}`;
