@@ -30,6 +30,8 @@ import { SEGV_NODE_OPTIONS } from './fixtures/crash';
 const dir = temporaryDirectory();
 after(dir.remove);
 const env = { ...process.env, FAULTGUARD_JOURNAL_DIR: join(dir.path, 'journals') };
+// The trash of discardRun's `trash` (freedesktop.org's, under XDG_DATA_HOME): this file's own. The services inherit it.
+process.env.XDG_DATA_HOME = join(dir.path, 'xdg-data');
 const LIMIT = 1024 ** 3;
 const services: RecoveryService[] = [];
 after(() => Promise.all(services.map((service) => service.stop())));
@@ -385,3 +387,85 @@ function killGroup(pid: number): void {
     // gone
   }
 }
+
+describe('reading by the record index (SPEC §7.9)', () => {
+  const saves = join(dir.path, 'indexed');
+  const damagedSaves = join(dir.path, 'indexed-damaged');
+  let service: RecoveryService;
+  let file: string;
+
+  before(async () => {
+    mkdirSync(saves);
+    mkdirSync(damagedSaves);
+    // A JSON string of 120,000 lines (3 MB, its \n escapes cut by page boundaries) and 2 MiB of random bytes.
+    file = join(saves, 'big.fgsave');
+    const result = await run(process.execPath, [fixture('crash-app'), 'kill'], { env: { ...env, AUTOSAVE: file, LOG_LINES: '120000', NOISE_KIB: '2048' }, deadlineMs: 120_000 });
+    assert.equal(result.signal, 'SIGKILL', result.stderr);
+    service = await serviceFor([saves, damagedSaves]);
+    await service.waitForSnapshot('the run listed', (s) => runOf(s, file)?.state === 'crashed');
+  });
+
+  test('every page of a value, in order, reads as the whole value; saveValue streams it byte for byte', async () => {
+    const { keys } = await service.request(ReadRunRequest, { file });
+    assert.deepEqual(keys.map((k) => k.key), ['text', 'numbers', 'binary', 'log', 'noise']);
+    const raw = cliRaw(file, 'log');
+    const first = await service.request(ReadValueRequest, { file, key: 'log', extent: 'page' });
+    assert.ok(first.pages > 10, `${first.pages} pages`);
+    let text = '';
+    let next = 0;
+    for (let page = 0; page < first.pages; page++) {
+      const view = await service.request(ReadValueRequest, { file, key: 'log', extent: 'page', page });
+      assert.deepEqual([view.rendering, view.page, view.start], ['text', page, next], `page ${page + 1}`);
+      text += view.text;
+      next = view.start + view.shownBytes;
+    }
+    assert.equal(next, raw.length);
+    assert.equal(text, JSON.parse(raw.toString('utf8')));
+    const noise = await service.request(ReadValueRequest, { file, key: 'noise', extent: 'page', page: 1 });
+    assert.deepEqual([noise.rendering, noise.start], ['hex', PAGE_BYTES]);
+    assert.match(noise.text, /^00040000  /);
+    const target = join(dir.path, 'noise-saved.bin');
+    assert.equal((await service.request(SaveValueRequest, { file, key: 'noise', target })).bytes, 2048 * 1024);
+    assert.ok(readFileSync(target).equals(cliRaw(file, 'noise')));
+  });
+
+  test('a damaged block: the keys are listed from the index, the page that needs it is refused, naming the file, and so is saving the value', async () => {
+    const damaged = join(damagedSaves, 'big.fgsave');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1024 * 1024] ^= 0x01; // inside the random value's stored blocks
+    writeFileSync(damaged, bytes);
+    await service.waitForSnapshot('the damaged copy listed', (s) => runOf(s, damaged) !== undefined);
+    const { keys, generation } = await service.request(ReadRunRequest, { file: damaged });
+    assert.deepEqual([keys.length, generation], [5, 'newest'], 'the header and its index are intact');
+    const { pages } = await service.request(ReadValueRequest, { file: damaged, key: 'noise', extent: 'page' });
+    const refused: number[] = [];
+    for (let page = 0; page < pages; page++) {
+      await service.request(ReadValueRequest, { file: damaged, key: 'noise', extent: 'page', page }).catch((error: ResponseError<{ problem: string }>) => {
+        assert.ok(error.message.startsWith(`${damaged}: `), error.message);
+        assert.equal(error.data?.problem, 'invalid');
+        refused.push(page);
+      });
+    }
+    assert.ok(refused.length > 0, 'the page that holds the damaged byte is refused');
+    // Read whole since then (no previous generation here): every request about it is refused.
+    await assertRefused(service.request(ReadRunRequest, { file: damaged }), damaged, ['invalid'], /damaged data|checksum/);
+    const target = join(dir.path, 'never-saved.bin');
+    await assertRefused(service.request(SaveValueRequest, { file: damaged, key: 'noise', target }), damaged, ['invalid']);
+    assert.equal(existsSync(target), false, 'nothing is left of a save that failed');
+  });
+
+  test('discardRun with trash: the file goes to the trash with its .trashinfo; a name taken there is not written over', async () => {
+    const damaged = join(damagedSaves, 'big.fgsave');
+    const { removed, trashed } = await service.request(DiscardRunRequest, { file: damaged, trash: true });
+    assert.deepEqual(removed, [damaged]);
+    const trash = join(dir.path, 'xdg-data', 'Trash');
+    assert.deepEqual(trashed, [join(trash, 'files', 'big.fgsave')]);
+    assert.equal(existsSync(damaged), false);
+    const info = readFileSync(join(trash, 'info', 'big.fgsave.trashinfo'), 'utf8');
+    assert.match(info, new RegExp(`^\\[Trash Info\\]\\nPath=${damaged}\\nDeletionDate=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\n$`));
+    // A second file of the same name is not written over in the trash.
+    writeFileSync(damaged, readFileSync(join(trash, 'files', 'big.fgsave')));
+    const again = await service.request(DiscardRunRequest, { file: damaged, trash: true });
+    assert.deepEqual(again.trashed, [join(trash, 'files', 'big.2.fgsave')]);
+  });
+});

@@ -79,7 +79,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       await vscode.commands.executeCommand('vscode.diff', file, valueUri(node.title, node.key.key, 'whole'), vscode.l10n.t('{0} ↔ {1} (rescued)', vscode.workspace.asRelativePath(file), node.title.title));
       const restore = vscode.l10n.t('Restore');
       const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t('Replace the text of {0} with the rescued value of "{1}"? The file is changed in the editor, not saved: Undo takes it back.', vscode.workspace.asRelativePath(file), node.key.key),
+        vscode.l10n.t('Replace the text of {0} with the rescued value of "{1}"? The file is changed as by an edit: Undo takes it back.', vscode.workspace.asRelativePath(file), node.key.key),
         { modal: true },
         restore,
       );
@@ -89,7 +89,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), rescued.text);
       if (!(await vscode.workspace.applyEdit(edit))) throw new Error(vscode.l10n.t('{0} could not be changed.', file.fsPath));
       await vscode.window.showTextDocument(document, { preview: false });
-      void vscode.window.showInformationMessage(vscode.l10n.t('Restored "{0}" into {1} (not saved yet; Undo takes it back).', node.key.key, vscode.workspace.asRelativePath(file)));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Restored "{0}" into {1} (Undo takes it back).', node.key.key, vscode.workspace.asRelativePath(file)));
     },
     'faultguard.openAsUntitled': async (node: ValueNode) => {
       if (!shownWhole(node, vscode.l10n.t('opened as a new file'))) return;

@@ -114,7 +114,7 @@ export class ValueDocuments implements vscode.TextDocumentContentProvider, vscod
 /** The first line of a page: which part of how much, in the words of a comment (JSON pages are read as JSON with comments). */
 function pageNotice(view: ValueView): string {
   return `// ${vscode.l10n.t(
-    'Page {0} of {1}: bytes {2}–{3} of {4} ({5}). Faultguard: Next Page, or Save Value As… for the whole value.',
+    'Page {0} of {1}: bytes {2} to {3} of {4} ({5}). Faultguard: Next Page, or Save Value As… for the whole value.',
     view.page + 1,
     view.pages,
     formatBytes(view.start),

@@ -1,10 +1,10 @@
 // A real VS Code for the tests: code-server (test/e2e/install.sh installs it) on a free loopback
 // port, with a fresh user-data dir and the packaged extension installed the way a user would.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createServer } from 'node:net';
-import { launch, run, temporaryDirectory, type Running } from '../helpers/processes';
+import { ROOT, launch, run, temporaryDirectory, type Running } from '../helpers/processes';
 import { within } from './deadline';
 import { stopTree } from './process-tree';
 
@@ -53,8 +53,17 @@ const SETTINGS = {
 export interface ServerOptions {
   /** The server's environment over the tests' own (its extension hosts and terminals inherit it). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Unpacked extensions (folders named `<publisher>.<name>-<version>`) to load beside the .vsix. */
+  /** Folders of more extensions (a package.json and its files) to install beside the .vsix, packaged with vsce. */
   readonly extensions?: readonly string[];
+}
+
+/** A folder's extension packaged as a .vsix in `into`, as vsce packages ours. */
+async function packaged(folder: string, into: string): Promise<string> {
+  const vsix = join(into, `${basename(folder)}.vsix`);
+  const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = await run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: folder, deadlineMs: 120_000 });
+  assert.equal(result.code, 0, `vsce package in ${folder}:\n${result.stdout}${result.stderr}`);
+  return vsix;
 }
 
 /** Starts code-server with `vsix` installed (if given) and waits until it listens. */
@@ -64,14 +73,14 @@ export async function startCodeServer(vsix?: string, options: ServerOptions = {}
   // The trash of the service's Discard (freedesktop.org's, under XDG_DATA_HOME): the test's own, not the machine's.
   const environment = { ...serverEnvironment, XDG_DATA_HOME: join(data.path, 'xdg-data'), ...options.env };
   const dirs = ['--user-data-dir', data.path, '--extensions-dir', join(data.path, 'extensions')];
-  if (vsix) {
-    const installed = await run(process.execPath, [realpathSync(binary), ...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
+  const packages = [...(vsix ? [vsix] : []), ...(await Promise.all((options.extensions ?? []).map((folder) => packaged(folder, data.path))))];
+  if (packages.length > 0) {
+    const installed = await run(process.execPath, [realpathSync(binary), ...dirs, ...packages.flatMap((path) => ['--install-extension', path])], { env: environment, deadlineMs: 120_000 });
     if (installed.code !== 0 || !/was successfully installed/.test(installed.stdout)) {
       data.remove();
-      assert.fail(`code-server --install-extension ${vsix} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
+      assert.fail(`code-server --install-extension ${packages.join(' ')} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
     }
   }
-  for (const extension of options.extensions ?? []) cpSync(extension, join(data.path, 'extensions', basename(extension)), { recursive: true });
   mkdirSync(join(data.path, 'User'), { recursive: true });
   writeFileSync(join(data.path, 'User', 'settings.json'), JSON.stringify(SETTINGS));
   const port = await freePort();

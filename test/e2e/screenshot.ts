@@ -33,6 +33,14 @@ async function main(): Promise<void> {
     await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'document' }), 'the value open in an editor');
     await workbench.page.screenshot({ path: TARGET });
     console.log(`wrote ${TARGET}`);
+    // The same in the dark theme and in a narrow side bar, to look at (test-output/e2e/), not to ship.
+    await workbench.runCommand('Preferences: Color Theme');
+    await workbench.page.keyboard.type('Dark Modern', { delay: 20 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.visible(workbench.page.locator('.monaco-workbench.vs-dark'), 'the dark theme');
+    console.log(`wrote ${await workbench.screenshot('screenshot-dark')}`);
+    await workbench.sideBarWidth(170);
+    console.log(`wrote ${await workbench.screenshot('screenshot-dark-narrow')}`);
   } finally {
     await cleanUp(
       () => browser?.close(),
