@@ -108,6 +108,10 @@ test('a run is named by what the user recognises: the script past the interprete
   assert.equal(named('node', '-r', 'ts-node/register', 'app.ts'), 'app.ts');
   assert.equal(named('node', '-e', 'process.abort()'), 'node -e');
   assert.equal(named('/opt/tools/my-tool', '--fast', 'input.txt'), 'my-tool');
+  // A Python program under the debugger: debugpy (as its launcher runs it) and its options are not the program.
+  assert.equal(named('.venv/bin/python', '-X', 'frozen_modules=off', '/usr/lib/python3/dist-packages/debugpy', '--connect', '127.0.0.1:5678', '--configure-qt', 'none', '--adapter-access-token', 'abc', 'app.py'), 'app.py');
+  assert.equal(named('python3', '-m', 'debugpy', '--listen', '5678', '--wait-for-client', '-m', 'service'), 'service');
+  assert.equal(named('python3', '-m', 'pdb', 'tool.py'), 'tool.py');
 });
 
 test('ages and sizes read as a person would say them', () => {

@@ -50,8 +50,17 @@ export function crashedCount(runs: readonly RunSummary[]): number {
 
 /** Interpreters, whose first argument (past their options) is what the user recognises: the script. */
 const INTERPRETERS = /^(node|nodejs|deno|bun|python[0-9.]*|pypy[0-9.]*|ruby|perl|php|bash|sh|zsh|lua|java)$/;
-/** Options of those that take a value as the next argument (`--require x`, `-r x`), so that value is not taken for the script. */
-const OPTIONS_WITH_VALUES = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-W', '-X', '--inspect-port', '--env-file', '--title', '-cp', '-classpath']);
+/**
+ * Options that take a value as the next argument (`--require x`, `-r x`), so that value is not taken
+ * for the script: the interpreters', and those of debugpy, which a debugged Python program runs under
+ * (`python -X frozen_modules=off …/debugpy --connect 127.0.0.1:5678 app.py`: the script is app.py).
+ */
+const OPTIONS_WITH_VALUES = new Set([
+  '-r', '--require', '--import', '--loader', '--experimental-loader', '-W', '-X', '--inspect-port', '--env-file', '--title', '-cp', '-classpath',
+  '--connect', '--listen', '--log-to', '--adapter-access-token', '--parent-session-pid', '--configure-qt', '--configure-subProcess',
+]);
+/** What runs a Python program rather than being it: the script is further on. */
+const RUNNERS = new Set(['debugpy', 'pydevd', 'pdb']);
 
 /**
  * What a user recognises a run by, shortest first: the script (`worker.py` of `python3 -X dev
@@ -64,7 +73,12 @@ export function runName(run: RunSummary): string {
   if (INTERPRETERS.test(basename(program))) {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
+      if (arg === '-m' && args[i + 1] && RUNNERS.has(args[i + 1])) {
+        i++;
+        continue;
+      }
       if (arg === '-m' && args[i + 1]) return oneLine(args[i + 1], 60);
+      if (RUNNERS.has(basename(arg))) continue;
       if (arg === '-e' || arg === '-c' || arg === '--eval') return oneLine(`${basename(program)} ${arg}`, 60);
       if (arg.startsWith('-')) {
         if (OPTIONS_WITH_VALUES.has(arg)) i++;
