@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { previousGenerationPath } from '@faultguard/protocol';
+import { crc32, decodeAutosaveHeader, encodeAutosaveHead, listBlocks, previousGenerationPath } from '@faultguard/protocol';
 import {
   DiscardRunRequest,
   PAGE_BYTES,
@@ -451,6 +451,37 @@ describe('reading by the record index (SPEC §7.9)', () => {
     await assertRefused(service.request(ReadRunRequest, { file: damaged }), damaged, ['invalid'], /damaged data|checksum/);
     const target = join(dir.path, 'never-saved.bin');
     await assertRefused(service.request(SaveValueRequest, { file: damaged, key: 'noise', target }), damaged, ['invalid']);
+    assert.equal(existsSync(target), false, 'nothing is left of a save that failed');
+  });
+
+  test('an index that lies about two sizes (adding up, its header checksum made anew): the record prefix refuses the page, and the file is read whole', async () => {
+    const lying = join(damagedSaves, 'lying.fgsave');
+    const bytes = readFileSync(file);
+    const { header, dataOffset } = decodeAutosaveHeader(bytes);
+    const records = header.data.index!.records.map(([key, tag, size]) => [key, tag, key === 'log' ? size + 1000 : key === 'noise' ? size - 1000 : size] as const);
+    writeFileSync(lying, Buffer.concat([encodeAutosaveHead({ ...header, data: { ...header.data, index: { version: 1, records } } }, dataOffset - 16), bytes.subarray(dataOffset)]));
+    await service.waitForSnapshot('the lying copy listed', (s) => runOf(s, lying) !== undefined);
+    assert.equal((await service.request(ReadRunRequest, { file: lying })).keys.find((k) => k.key === 'noise')?.size, 2048 * 1024 - 1000, 'listed as the index says');
+    // The page is not taken from the wrong place: the whole read that follows gives the true bytes.
+    const page = await service.request(ReadValueRequest, { file: lying, key: 'noise', extent: 'page', page: 1 });
+    assert.ok(bytesShown(page).equals(cliRaw(file, 'noise').subarray(PAGE_BYTES, 2 * PAGE_BYTES)), 'the true second page');
+    assert.equal((await service.request(ReadRunRequest, { file: lying })).keys.find((k) => k.key === 'noise')?.size, 2048 * 1024, 'read whole since');
+  });
+
+  test('a record damaged inside a block whose own check is made anew: saving the value is refused by the record\'s checksum, and leaves nothing', async () => {
+    const forged = join(damagedSaves, 'forged.fgsave');
+    const bytes = readFileSync(file);
+    const { dataOffset } = decodeAutosaveHeader(bytes);
+    // A stored block (CRC32 check) of the random value: a byte of its data changed, the block's check recomputed.
+    const block = listBlocks((offset, length) => bytes.subarray(offset, offset + length), dataOffset, bytes.length).filter((b) => b.flags[1] === 0x01 && b.size === 1024 * 1024).at(-1)!;
+    const payload: Buffer[] = [];
+    for (let at = block.start + 12; bytes[at] !== 0x00; at += 3 + bytes.readUInt16BE(at + 1) + 1) payload.push(bytes.subarray(at + 3, at + 3 + bytes.readUInt16BE(at + 1) + 1));
+    bytes[block.start + 12 + 3 + 100] ^= 0x01;
+    bytes.writeUInt32LE(crc32(Buffer.concat(payload)), block.start + block.totalSize - 4);
+    writeFileSync(forged, bytes);
+    await service.waitForSnapshot('the forged copy listed', (s) => runOf(s, forged) !== undefined);
+    const target = join(dir.path, 'forged-saved.bin');
+    await assertRefused(service.request(SaveValueRequest, { file: forged, key: 'noise', target }), forged, ['invalid'], /fails its checksum/);
     assert.equal(existsSync(target), false, 'nothing is left of a save that failed');
   });
 
