@@ -13,6 +13,15 @@ after(dir.remove);
 const unpacked = join(dir.path, 'vsix');
 const vsix = join(ROOT, 'faultguard.vsix');
 
+/** The Python client's modules, with their paths inside the package (it has a subpackage). */
+function pythonFiles(folder: string, prefix = ''): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pythonFiles(path, `${prefix}${name}/`);
+    return name.endsWith('.py') ? [`${prefix}${name}`] : [];
+  });
+}
+
 function filesIn(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {
     const path = join(folder, name);
@@ -28,12 +37,13 @@ before(async () => {
   assert.equal(extracted.code, 0, extracted.stderr);
 });
 
-test('the .vsix holds the manifest, its strings, the bundles, the icon, the languages and the Python client: no sources, maps or node_modules', () => {
-  const python = readdirSync(join(ROOT, 'runtime', 'python', 'faultguard')).filter((name) => name.endsWith('.py'));
+test('the .vsix holds the manifest, its strings, the licence, the bundles, the icon, the languages and the Python client: no sources, maps or node_modules', () => {
+  const python = pythonFiles(join(ROOT, 'runtime', 'python', 'faultguard'));
   assert.ok(python.includes('__init__.py'), 'the Python client is there to ship');
   assert.deepEqual(filesIn(unpacked).sort(), [
     '[Content_Types].xml',
     'extension.vsixmanifest',
+    'extension/LICENSE.txt',
     'extension/extension/dist/extension.js',
     'extension/extension/dist/faultguard.js',
     'extension/extension/dist/service.js',

@@ -31,7 +31,7 @@ before(async () => {
   const result = await run(process.execPath, [CLI, 'run', '--autosave', `${folder}/`, '--', process.execPath, fixture('values-app'), 'abort'], { env });
   assert.equal(result.signal, 'SIGABRT', result.stderr);
   crashed = summaryOf(join(folder, readdirSync(folder).find((name) => name.endsWith('.fgsave'))!));
-  running = launch(process.execPath, [CLI, 'run', '--autosave', join(folder, 'live.fgsave'), '--', process.execPath, fixture('values-app'), 'wait'], { env });
+  running = launch(process.execPath, [CLI, 'run', '--autosave', join(folder, 'live.fgsave'), '--', process.execPath, fixture('values-app'), 'wait'], { env, deadlineMs: 15 * 60_000 }); // the whole file's
   await running.waitForLine(/ready/);
   live = summaryOf(join(folder, 'live.fgsave'));
   writeFileSync(join(folder, 'junk.fgsave'), 'not an autosave \u001b[2J at all');
@@ -98,6 +98,15 @@ test('a hostile command line cannot draw on the view', () => {
   const header = { ...crashed.header!, program: { ...crashed.header!.program, command: ['/bin/evil\u001b[2J', 'a\nb'] } };
   assert.equal(commandLabel({ ...crashed, header }), 'evil [2J a b');
   assert.equal(runName({ ...crashed, header }), 'evil [2J');
+});
+
+test('an end out of memory or by an uncaught exception reads so, before the signal or status, with an icon of its own', () => {
+  const ended = (context: object) => ({ ...crashed, header: { ...crashed.header!, context: { format: 1, ...context } } }) as RunSummary;
+  const heap = ended({ report: { event: 'Allocation failed - JavaScript heap out of memory', stack: '' } });
+  assert.deepEqual([endKind(heap), runDescription(heap, Date.parse(crashed.header!.ended!) + 1000)], ['oom', 'out of memory (SIGABRT) · just now']);
+  assert.equal(endKind(ended({ oom: { evidence: 'oom_kill 1' } })), 'oom');
+  const thrown = ended({ error: { kind: 'uncaught', type: 'TypeError', message: 'x is undefined' } });
+  assert.deepEqual([endKind(thrown), runDescription(thrown, Date.parse(crashed.header!.ended!) + 1000)], ['exception', 'TypeError (SIGABRT) · just now']);
 });
 
 test('a run is named by what the user recognises: the script past the interpreter and its options, the module, or the program', () => {

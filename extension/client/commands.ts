@@ -14,7 +14,7 @@ import {
 import type { Recoveries } from './recoveries';
 import type { Node, RecoveryTree, ValueNode } from './recovery-tree';
 import type { ServiceClient } from './service-client';
-import { commandLabel, isRecoverable, newestFirst, recoveryFolderName, runDescription, runName, runTitle, whenOf } from './run-presentation';
+import { commandLabel, isRecoverable, keyText, newestFirst, recoveryFolderName, runDescription, runName, runTitle, whenOf } from './run-presentation';
 import { recoveryFolder } from './settings';
 import type { ValueDocuments } from './value-documents';
 import { valueOf, valueUri } from './value-uri';
@@ -41,45 +41,45 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
   const runsOf = (node: Node | undefined, selected: readonly Node[] | undefined) => targets(node as RunNode & Node, selected, 'run').map(({ run }) => run);
 
   const commands: Record<string, (...args: never[]) => unknown> = {
-    'faultguard.openValue': async (node: ValueNode) => documents.show(valueUri(node.title, node.key.key)),
+    'faultguard.openValue': async (node: ValueNode) => documents.show(valueUri(node.title, node.key.key, 'page', 0, keyText(node.key))),
     'faultguard.nextPage': (uri: vscode.Uri) => turnPage(documents, uri, 1),
     'faultguard.previousPage': (uri: vscode.Uri) => turnPage(documents, uri, -1),
     'faultguard.saveShownValue': async (uri: vscode.Uri) => {
       const params = valueOf(uri);
-      if (params) await saveValues([{ file: params.file, key: params.key, fileName: basename(params.key) || 'value', size: documents.shownAs(uri)?.view?.size ?? 0 }]);
+      if (params) await saveValues([{ file: params.file, key: params.key, label: uri.path.slice(1).split(' · ')[0], fileName: basename(params.key) || 'value', size: documents.shownAs(uri)?.view?.size ?? 0 }]);
     },
     'faultguard.saveValue': async (node: ValueNode, selected?: Node[]) => {
       const values = targets(node, selected, 'value');
-      await saveValues(values.map(({ title, key }) => ({ file: title.file, key: key.key, fileName: key.fileName, size: key.size })));
+      await saveValues(values.map(({ title, key }) => ({ file: title.file, key: key.key, label: keyText(key), fileName: key.fileName, size: key.size })));
     },
     'faultguard.compareValue': async (node: ValueNode) => {
       if (!shownWhole(node, vscode.l10n.t('compared'))) return;
-      const [other] = (await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: defaultFolder(), title: vscode.l10n.t('Compare "{0}" with…', node.key.key) })) ?? [];
+      const [other] = (await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: defaultFolder(), title: vscode.l10n.t('Compare "{0}" with…', keyText(node.key)) })) ?? [];
       if (!other) return;
-      const title = vscode.l10n.t('{0} (rescued) ↔ {1}', node.key.key, basename(other.fsPath));
-      await vscode.commands.executeCommand('vscode.diff', valueUri(node.title, node.key.key, 'whole'), other, title);
+      const title = vscode.l10n.t('{0} (rescued) ↔ {1}', keyText(node.key), basename(other.fsPath));
+      await vscode.commands.executeCommand('vscode.diff', valueUri(node.title, node.key.key, 'whole', 0, keyText(node.key)), other, title);
     },
     'faultguard.compareWithNewest': async (node: ValueNode) => {
       if (!shownWhole(node, vscode.l10n.t('compared'))) return;
       const newest = runTitle(node.run);
-      const title = vscode.l10n.t('{0}: {1} ↔ {2}', node.key.key, node.title.title, newest.title);
-      await vscode.commands.executeCommand('vscode.diff', valueUri(node.title, node.key.key, 'whole'), valueUri(newest, node.key.key, 'whole'), title);
+      const title = vscode.l10n.t('{0}: {1} ↔ {2}', keyText(node.key), node.title.title, newest.title);
+      await vscode.commands.executeCommand('vscode.diff', valueUri(node.title, node.key.key, 'whole', 0, keyText(node.key)), valueUri(newest, node.key.key, 'whole', 0, keyText(node.key)), title);
     },
     'faultguard.compareWithWorkspaceFile': async (node: ValueNode) => {
       const file = await fileFor(node);
       if (!file || !shownWhole(node, vscode.l10n.t('compared'))) return;
       const title = vscode.l10n.t('{0} ↔ {1} (rescued)', vscode.workspace.asRelativePath(file), node.title.title);
-      await vscode.commands.executeCommand('vscode.diff', file, valueUri(node.title, node.key.key, 'whole'), title);
+      await vscode.commands.executeCommand('vscode.diff', file, valueUri(node.title, node.key.key, 'whole', 0, keyText(node.key)), title);
     },
     'faultguard.restoreToFile': async (node: ValueNode) => {
       const file = await fileFor(node);
       if (!file || !shownWhole(node, vscode.l10n.t('restored'))) return;
       const rescued = await ask.sendRequest(ReadValueRequest, { file: node.title.file, key: node.key.key, extent: 'whole' });
-      if (rescued.rendering !== 'text' && rescued.rendering !== 'json') throw new Error(vscode.l10n.t('The value of "{0}" is not text; it can be saved to a file, not restored into one.', node.key.key));
-      await vscode.commands.executeCommand('vscode.diff', file, valueUri(node.title, node.key.key, 'whole'), vscode.l10n.t('{0} ↔ {1} (rescued)', vscode.workspace.asRelativePath(file), node.title.title));
+      if (rescued.rendering !== 'text' && rescued.rendering !== 'json') throw new Error(vscode.l10n.t('The value of "{0}" is not text; it can be saved to a file, not restored into one.', keyText(node.key)));
+      await vscode.commands.executeCommand('vscode.diff', file, valueUri(node.title, node.key.key, 'whole', 0, keyText(node.key)), vscode.l10n.t('{0} ↔ {1} (rescued)', vscode.workspace.asRelativePath(file), node.title.title));
       const restore = vscode.l10n.t('Restore');
       const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t('Replace the text of {0} with the rescued value of "{1}"? The file is changed as by an edit: Undo takes it back.', vscode.workspace.asRelativePath(file), node.key.key),
+        vscode.l10n.t('Replace the text of {0} with the rescued value of "{1}"? The file is changed as by an edit: Undo takes it back.', vscode.workspace.asRelativePath(file), keyText(node.key)),
         { modal: true },
         restore,
       );
@@ -89,7 +89,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       edit.replace(file, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), rescued.text);
       if (!(await vscode.workspace.applyEdit(edit))) throw new Error(vscode.l10n.t('{0} could not be changed.', file.fsPath));
       await vscode.window.showTextDocument(document, { preview: false });
-      void vscode.window.showInformationMessage(vscode.l10n.t('Restored "{0}" into {1} (Undo takes it back).', node.key.key, vscode.workspace.asRelativePath(file)));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Restored "{0}" into {1} (Undo takes it back).', keyText(node.key), vscode.workspace.asRelativePath(file)));
     },
     'faultguard.openAsUntitled': async (node: ValueNode) => {
       if (!shownWhole(node, vscode.l10n.t('opened as a new file'))) return;
@@ -101,7 +101,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       if (!shownWhole(node, vscode.l10n.t('copied'))) return;
       const rescued = await ask.sendRequest(ReadValueRequest, { file: node.title.file, key: node.key.key, extent: 'whole' });
       await vscode.env.clipboard.writeText(rescued.text);
-      void vscode.window.showInformationMessage(vscode.l10n.t('Copied the value of "{0}" ({1}) to the clipboard.', node.key.key, formatBytes(node.key.size)));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Copied the value of "{0}" ({1}) to the clipboard.', keyText(node.key), formatBytes(node.key.size)));
     },
     'faultguard.recoverRun': async (node?: RunNode & Node, selected?: Node[]) => {
       const runs = node ? runsOf(node, selected).filter(isRecoverable) : await pickRuns(service, vscode.l10n.t('Recover which runs?'), isRecoverable, vscode.l10n.t('There are no crashed runs to recover.'));
@@ -224,11 +224,11 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
   }
 
   /** Saves one value to a file the user names, or several into a folder, each under its own name. */
-  async function saveValues(values: readonly { file: string; key: string; fileName: string; size: number }[]): Promise<void> {
+  async function saveValues(values: readonly { file: string; key: string; label: string; fileName: string; size: number }[]): Promise<void> {
     if (values.length === 0) return;
     let targets: string[];
     if (values.length === 1) {
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(defaultFolder(), values[0].fileName), title: vscode.l10n.t('Save the value of "{0}"', values[0].key) });
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(defaultFolder(), values[0].fileName), title: vscode.l10n.t('Save the value of "{0}"', values[0].label) });
       if (!target) return;
       if (target.scheme !== 'file') throw new Error(vscode.l10n.t('The value can only be saved to a local file, not to {0}', target.toString()));
       targets = [target.fsPath];
@@ -257,7 +257,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
 function shownWhole(node: ValueNode, what: string): boolean {
   if (node.key.size <= WHOLE_VALUE_BYTES) return true;
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('"{0}" is {1}: values over {2} cannot be {3} in the editor. Save it to a file instead.', node.key.key, formatBytes(node.key.size), formatBytes(WHOLE_VALUE_BYTES), what),
+    vscode.l10n.t('"{0}" is {1}: values over {2} cannot be {3} in the editor. Save it to a file instead.', keyText(node.key), formatBytes(node.key.size), formatBytes(WHOLE_VALUE_BYTES), what),
     vscode.l10n.t('Save Value As…'),
   ).then((choice) => choice && vscode.commands.executeCommand('faultguard.saveValue', node));
   return false;
@@ -266,7 +266,7 @@ function shownWhole(node: ValueNode, what: string): boolean {
 /** The workspace file a value is the text of (the convention of workspace-files.ts), or a message saying there is none. */
 async function fileFor(node: ValueNode): Promise<vscode.Uri | undefined> {
   const file = workspaceFileOf(node.key.key, node.run.header?.program.cwd);
-  if (!file) void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" names no file of the workspace.', node.key.key));
+  if (!file) void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" names no file of the workspace.', keyText(node.key)));
   return file;
 }
 

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** The oldest Node.js the shipped CLI runs on (package.json's engines). */
-const OLDEST = [20, 15];
+const OLDEST = [20, 16];
 
 /** How the shipped CLI is started: a program, and what it needs in its environment. */
 export interface GuardRuntime {

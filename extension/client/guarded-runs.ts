@@ -31,7 +31,7 @@ export interface ShippedParts {
  * Runs programs under the guard from the editor: a task type (`"type": "faultguard"`), a command for
  * the active file, and `"faultguard": true` in a Node or Python launch configuration. Each run
  * autosaves into the first autosave folder of its workspace folder, which the Recovery view
- * watches. The guard is the CLI shipped inside the extension, run by a Node.js 20.15+ on PATH, or
+ * watches. The guard is the CLI shipped inside the extension, run by a Node.js 20.16+ on PATH, or
  * else by the editor's own runtime (guard-runtime.ts); a Python program finds the shipped Python
  * client on its PYTHONPATH and runs with the interpreter the user chose.
  */

@@ -9,6 +9,7 @@ import {
   endKind,
   groupRuns,
   keyDescription,
+  keyText,
   newestFirst,
   runDescription,
   runDetails,
@@ -55,8 +56,10 @@ export type Node =
 
 const error = new vscode.ThemeColor('errorForeground');
 const warning = new vscode.ThemeColor('problemsWarningIcon.foreground');
-/** Each kind of end its own icon: killed by a signal, ended with an error status, its guard gone. */
+/** Each kind of end its own icon: out of memory, an uncaught exception, a signal, an error status, its guard gone. */
 const END_ICONS: Readonly<Record<EndKind, vscode.ThemeIcon>> = {
+  oom: new vscode.ThemeIcon('dashboard', error),
+  exception: new vscode.ThemeIcon('bug', error),
   signal: new vscode.ThemeIcon('zap', error),
   exit: new vscode.ThemeIcon('error', error),
   orphaned: new vscode.ThemeIcon('debug-disconnect', warning),
@@ -288,14 +291,14 @@ export function workspaceFolderOf(run: RunSummary, folders: readonly vscode.Work
 
 function valueItem(node: ValueNode): vscode.TreeItem {
   const { key } = node;
-  const item = new vscode.TreeItem(key.key === '' ? vscode.l10n.t('(empty key)') : key.key);
+  const item = new vscode.TreeItem(keyText(key) === '' ? vscode.l10n.t('(empty key)') : keyText(key));
   item.id = `value:${node.run.file}\u0000${node.title.file}\u0000${key.key}`;
   item.description = keyDescription(key);
   item.iconPath = new vscode.ThemeIcon(ENCODING_ICONS[key.encoding] ?? 'symbol-misc');
   const large = key.size > WHOLE_VALUE_BYTES;
   item.tooltip = large
-    ? vscode.l10n.t('{0}: {1}; click to inspect its first page. Too large to copy or compare in the editor: save it to a file.', key.key, keyDescription(key))
-    : vscode.l10n.t('{0}: {1}; click to inspect', key.key, keyDescription(key));
+    ? vscode.l10n.t('{0}: {1}; click to inspect its first page. Too large to copy or compare in the editor: save it to a file.', keyText(key), keyDescription(key))
+    : vscode.l10n.t('{0}: {1}; click to inspect', keyText(key), keyDescription(key));
   // value, then `.history` (of an earlier save), `.file` (the text of a workspace file: restorable), `.large` (too large to show whole: Copy and Compare say why not).
   const file = workspaceFileOf(key.key, node.run.header?.program.cwd) !== undefined;
   item.contextValue = `value${node.generation === 'newest' ? '' : '.history'}${file ? '.file' : ''}${large ? '.large' : ''}`;

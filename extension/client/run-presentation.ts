@@ -98,14 +98,21 @@ export function commandLabel(run: RunSummary): string {
 }
 
 /** How a run ended, as the view shows it with its own icon. */
-export type EndKind = 'running' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
+export type EndKind = 'running' | 'oom' | 'exception' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
 
+/**
+ * Out of memory (the kernel's OOM killer, or V8's heap limit, as the guard's crash context says),
+ * an uncaught exception (the client recorded it), else a signal or an error exit; a guard that died.
+ */
 export function endKind(run: RunSummary): EndKind {
   if (run.state === 'unreadable') return 'unreadable';
   if (!run.header) return run.active ? 'running' : 'empty';
   if (run.active && run.state === 'active') return 'running';
   const exit = run.header.exit;
   if (!exit) return 'orphaned';
+  const context = run.header.context;
+  if (context?.oom || /out of memory/i.test(context?.report?.event ?? '')) return 'oom';
+  if (context?.error) return 'exception';
   return exit.signal ? 'signal' : 'exit';
 }
 
@@ -115,7 +122,12 @@ export function endReason(run: RunSummary): string {
   if (!run.header) return run.active ? 'starting' : 'guard died before its first save';
   if (run.active && run.state === 'active') return 'running';
   const exit = run.header.exit;
-  return exit ? (exit.signal ?? `exit ${exit.code}`) : 'guard died';
+  if (!exit) return 'guard died';
+  const kind = endKind(run);
+  // What the user recognises first: out of memory, or the exception's type, then the signal or status.
+  const cause = kind === 'oom' ? 'out of memory' : kind === 'exception' ? oneLine(run.header.context?.error?.type ?? 'exception', 40) : undefined;
+  const how = exit.signal ?? `exit ${exit.code}`;
+  return cause ? `${cause} (${how})` : how;
 }
 
 /** The reason first, then the age: "SIGSEGV · 2 min ago", "exit 3 · 5 s ago", "running · started 1 h ago". */
@@ -161,7 +173,12 @@ export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): s
 }
 
 export function keyDescription(key: KeyInfo): string {
-  return `${key.encoding} · ${formatBytes(key.size)}`;
+  return `${key.keyType ? `${key.keyType} key · ` : ''}${key.encoding} · ${formatBytes(key.size)}`;
+}
+
+/** How a key reads in the tree and in a tab: a key that is not a string (from Python) by its label. */
+export function keyText(key: KeyInfo): string {
+  return key.label ?? key.key;
 }
 
 /** Runs of the same program (command and working folder): the earlier autosaves a run's history shows. */

@@ -13,8 +13,9 @@ export interface RunTitle {
   readonly title: string;
 }
 
-export function valueUri(run: RunTitle, key: string, extent: ValueParams['extent'] = 'page', page = 0): URI {
-  const name = (key || '(empty key)').replace(/[/\\]/g, '∕');
+/** `label`: how the key reads (a key that is not a string is an id that no path may hold). */
+export function valueUri(run: RunTitle, key: string, extent: ValueParams['extent'] = 'page', page = 0, label = key): URI {
+  const name = (label || '(empty key)').replace(/[/\\]/g, '∕');
   const title = `${name} · ${run.title.replace(/[/\\]/g, '∕')}${page > 0 ? ` · page ${page + 1}` : ''}`;
   return URI.from({ scheme: VALUE_SCHEME, path: `/${title}`, query: JSON.stringify({ file: run.file, key, extent, ...(page > 0 && { page }) }) });
 }

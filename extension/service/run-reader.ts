@@ -3,6 +3,8 @@ import {
   Encoding,
   encodingName,
   formatBytes,
+  keyLabel,
+  keyType,
   JSON_START,
   NotJsonError,
   PAGE_LOOKBACK_BYTES,
@@ -93,12 +95,17 @@ export class RunReader {
     const started = Date.now();
     const view = this.view(file);
     if (view.kind === 'indexed') {
+      // An index describes string keys only (SPEC §7.9): no labels to add.
       const keys = view.autosave.records.map(({ key, encoding, size }) => ({ key, encoding: encodingName(encoding), size, fileName: fileNameForKey(key, encoding) }));
       this.events.log(`readRun ${file}: ${keys.length} keys from the record index in ${Date.now() - started} ms`);
       return { file, keys, generation: 'newest' };
     }
     const { data, generation, fallback, header } = await view.autosave;
-    const keys = [...data.stored()].map(({ key, encoding, size }) => ({ key, encoding: encodingName(encoding), size, fileName: fileNameForKey(key, encoding) }));
+    const keys = [...data.stored()].map(({ key, encoding, size }) => {
+      const type = keyType(key);
+      const typed = type !== undefined && { label: keyLabel(key), keyType: type };
+      return { key, ...typed, encoding: encodingName(encoding), size, fileName: fileNameForKey(key, encoding) };
+    });
     this.events.log(`readRun ${file}: ${keys.length} keys, ${formatBytes(header.data.size)} decompressed whole in ${Date.now() - started} ms${generation === 'previous' ? ' (previous generation)' : ''}`);
     return { file, keys, generation, ...(fallback !== undefined && { fallback }) };
   }
@@ -122,19 +129,19 @@ export class RunReader {
     const value = await this.source(file, key);
     const { encoding, size } = value;
     if (extent === 'whole') {
-      if (size > WHOLE_VALUE_BYTES) throw new AutosaveError(file, 'too-large', `the value of ${JSON.stringify(key)} is ${formatBytes(size)}, more than can be shown whole (${formatBytes(WHOLE_VALUE_BYTES)}); save it to a file instead`);
+      if (size > WHOLE_VALUE_BYTES) throw new AutosaveError(file, 'too-large', `the value of ${JSON.stringify(keyLabel(key))} is ${formatBytes(size)}, more than can be shown whole (${formatBytes(WHOLE_VALUE_BYTES)}); save it to a file instead`);
       const view = shownWhole(encoding, await value.read(0, size));
       return { encoding: encodingName(encoding), ...view, size, shownBytes: size, start: 0, page: 0, pages: 1 };
     }
     const pages = Math.max(1, Math.ceil(size / PAGE_BYTES));
-    if (!Number.isInteger(page) || page < 0 || page >= pages) throw new AutosaveError(file, 'invalid', `the value of ${JSON.stringify(key)} has no page ${page + 1} (it has ${pages})`);
+    if (!Number.isInteger(page) || page < 0 || page >= pages) throw new AutosaveError(file, 'invalid', `the value of ${JSON.stringify(keyLabel(key))} has no page ${page + 1} (it has ${pages})`);
     if (pages === 1) {
       const view = shownWhole(encoding, await value.read(0, size));
       return { encoding: encodingName(encoding), ...view, size, shownBytes: size, start: 0, page: 0, pages };
     }
     const jsonState = await this.jsonStateAt(file, key, value, page);
     const shown = await pageOf(value, page, jsonState);
-    this.events.log(`readValue ${file} ${JSON.stringify(key)}: page ${page + 1} of ${pages} (bytes ${shown.start}–${shown.end} of ${size}) in ${Date.now() - started} ms`);
+    this.events.log(`readValue ${file} ${JSON.stringify(keyLabel(key))}: page ${page + 1} of ${pages} (bytes ${shown.start}–${shown.end} of ${size}) in ${Date.now() - started} ms`);
     return { encoding: encodingName(encoding), rendering: shown.rendering, text: shown.text, size, shownBytes: shown.end - shown.start, start: shown.start, page, pages };
   }
 
@@ -204,7 +211,7 @@ export class RunReader {
     const view = this.view(file);
     if (view.kind === 'indexed') {
       const record = recordOf(view.autosave, key);
-      if (!record) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(key)} (any more)`);
+      if (!record) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(keyLabel(key))} (any more)`);
       return { encoding: record.encoding, size: record.size, read: (start, end) => readValueRange(view.autosave, record, start, end, this.blockSource()) };
     }
     const { encoding, bytes } = await this.raw(file, key);
@@ -217,7 +224,7 @@ export class RunReader {
 
   private async raw(file: string, key: string): Promise<{ encoding: number; bytes: Buffer }> {
     const value = (await this.wholeRead(file)).data.readRaw(key);
-    if (!value) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(key)} (any more)`);
+    if (!value) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(keyLabel(key))} (any more)`);
     return value;
   }
 

@@ -40,7 +40,11 @@ export interface RunCrashed {
 }
 
 export interface KeyInfo {
+  /** The key, as requests name it: for a key that is not a string (from Python), an id to pass back as it is. */
   readonly key: string;
+  /** Only for a key that is not a string: how it reads (`5`, `('a', 1)`) and its type (`int`, `python-pickle`). */
+  readonly label?: string;
+  readonly keyType?: string;
   /** `json`, `bytes`, `python-pickle`, or `tag-N` for an encoding this version does not know. */
   readonly encoding: string;
   /** Stored size, bytes. */

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, recordIndexOf, type AutosaveHeader, type ExitRecord, type RecordIndex } from '@faultguard/protocol';
+import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, journalVersionFor, MAX_HEADER_BYTES, recordIndexOf, type AutosaveHeader, type CrashContext, type ExitRecord, type RecordIndex } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import { currentUser, identityOf } from '../process/process-identity';
 import type { Log } from '../report/log';
@@ -24,6 +24,7 @@ interface Saved {
 interface Ending {
   readonly exit: ExitRecord;
   readonly ended: string;
+  readonly context: CrashContext | undefined;
   /** This save records the end with older data; the final data follows in the next save. */
   readonly finalSavePending?: true;
 }
@@ -77,18 +78,19 @@ export class Autosaver {
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
    * saved): a periodic save still compressing is abandoned, and if the last save already holds
-   * the final data only the header is new. Returns whether the file now holds that final state.
+   * the final data only the header is new. The crash context, when there is one, goes with the
+   * end. Returns whether the file now holds that final state.
    */
-  async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
+  async finish(exit: ExitRecord, data: RescuedData | undefined, context: CrashContext | undefined): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stopSaving();
-    const ending: Ending = { exit, ended: new Date().toISOString() };
+    const ending: Ending = { exit, ended: new Date().toISOString(), context };
     try {
       if (data && !unchanged) {
         // The end first, with the last save's data: copying it takes moments whatever its size,
         // so readers see the crash at once, and know newer data is on its way.
         if (this.last) await this.save({ ...ending, finalSavePending: true }, this.last.data.index, (fd) => this.copyLastData(fd)).catch((error: unknown) => this.report(error));
-        await this.save(ending, recordIndexOf(data.stored()), (fd) => compressJournal(data, fd));
+        await this.save(ending, indexOf(data), (fd) => compressJournal(data, fd));
       } else if (this.last) await this.save(ending, this.last.data.index, (fd) => this.copyLastData(fd));
       else throw new Error('no data could be read');
       return true;
@@ -101,6 +103,11 @@ export class Autosaver {
       // Only now: during a long final save the file still says "running", and must look alive.
       clearInterval(this.heartbeat);
     }
+  }
+
+  /** Starts no more periodic saves (one under way goes on): the program has ended, its end comes next. */
+  holdSaves(): void {
+    clearInterval(this.saveTimer);
   }
 
   /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
@@ -130,7 +137,7 @@ export class Autosaver {
     try {
       const data = readJournal(run.journalPath);
       try {
-        await this.save(null, recordIndexOf(data.stored()), (fd) => compressJournal(data, fd, signal), signal);
+        await this.save(null, indexOf(data), (fd) => compressJournal(data, fd, signal), signal);
       } finally {
         data.close();
       }
@@ -175,6 +182,7 @@ export class Autosaver {
       exit: ending?.exit ?? null,
       ended: ending?.ended ?? null,
       ...(ending?.finalSavePending && { finalSavePending: true }),
+      ...(ending?.context && { context: ending.context }),
       data,
     };
   }
@@ -222,4 +230,12 @@ function journalStamp(path: string): string {
   } catch {
     return 'unreadable'; // the save will report why
   }
+}
+
+/**
+ * The record index of a save (SPEC §7.9), for data whose keys are all strings: typed keys
+ * (journal version 2) are written in records of other types, which the index does not describe.
+ */
+function indexOf(data: RescuedData): RecordIndex | undefined {
+  return journalVersionFor(data.keys()) === 1 ? recordIndexOf(data.stored()) : undefined;
 }

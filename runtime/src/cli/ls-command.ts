@@ -27,7 +27,7 @@ ${STALE_AFTER_HELP}
 Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   'stale-after': { value: true },
 };

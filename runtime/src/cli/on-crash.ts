@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV_JOURNAL, ENV_PROTOCOL, type ExitRecord } from '@faultguard/protocol';
+import { ENV_JOURNAL, ENV_PROTOCOL, oneLine, type ExitRecord } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
 import { RescueFailure, type RunInfo } from '../guard/guard';
 import { writeValuesDirectory } from '../recovery/values-directory';
@@ -40,6 +40,7 @@ async function runRescueCommand(command: string, data: RescuedData, exit: ExitRe
       FAULTGUARD_EXIT_CATEGORY: exit.category,
       FAULTGUARD_EXIT_REASON: exit.reason,
       FAULTGUARD_EXIT_STATUS: String(exit.status),
+      ...contextVariables(data, run),
     },
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
@@ -47,6 +48,17 @@ async function runRescueCommand(command: string, data: RescuedData, exit: ExitRe
     child.once('exit', (c, s) => resolve([c, s]));
   });
   if (code !== 0) throw new RescueFailure(`--on-crash command ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
+}
+
+/** The crash context (SPEC §10.6): where its file is, and the error in one line. */
+function contextVariables(data: RescuedData, run: RunInfo): NodeJS.ProcessEnv {
+  const context = data.context;
+  if (!context || !run.contextFile) return {};
+  const error = context.error ? `${context.error.type ? `${context.error.type}: ` : ''}${context.error.message}` : context.report?.event;
+  return {
+    FAULTGUARD_CONTEXT_FILE: run.contextFile,
+    ...(error !== undefined && { FAULTGUARD_ERROR: oneLine(error, 1000) }),
+  };
 }
 
 /** If this guard itself runs under a guard, the rescue command must not write into that journal. */

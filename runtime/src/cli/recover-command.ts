@@ -30,7 +30,7 @@ Exit status: 0 recovered; 1 the file cannot be recovered (live, missing,
 damaged, too large) or DIR cannot be written; 2 bad usage.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   out: { value: true, short: 'o' },
   json: { value: false },
   'max-size': { value: true },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ENV_DAEMON_STATUS_FD, inheritedDescriptors } from '../process/inherited-descriptors';
+import { checkPlatformForStart } from '../process/current-platform';
 import { stderrLog } from '../report/log';
 import { StartError } from '../report/start-error';
 import { Status } from '../report/status';
@@ -32,6 +33,7 @@ export async function spawnDaemon(options: DaemonOptions): Promise<never> {
 }
 
 async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warnings: readonly string[] }> {
+  checkPlatformForStart();
   const script = process.argv[1];
   if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
   if (typeof options.pidFile === 'object' && options.pidFile.held) {

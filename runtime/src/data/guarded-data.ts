@@ -5,18 +5,46 @@ import { JournalWriter } from './journal-writer';
 /** Below this size a journal is never compacted: rewriting it would cost more than it frees. */
 export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 
+/** Where breadcrumbs go: the run's context journal (data/context-recorder.ts). */
+export interface BreadcrumbSink {
+  breadcrumb(text: string): void;
+}
+
+export interface GuardedDataOptions {
+  /** Compact from this journal size on (default COMPACT_MIN_BYTES). */
+  readonly compactFromBytes?: number;
+  readonly breadcrumbs?: BreadcrumbSink;
+}
+
 /**
  * The data object a guarded program writes, Map-like. `set()` returns only once the value is
  * in the journal, where a crash of this process cannot reach it. Values are not kept in this
- * process's memory: `get()` reads them back from the journal.
+ * process's memory: `get()` reads them back from the journal. `start()` hands it to `launch`;
+ * `connect()` returns it in a program run by `faultguard run`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'faultguard';
+ *
+ * const data = connect(); // undefined when no guard started this program
+ * data?.set('draft', { title: 'Notes', text: 'typed so far' });
+ * data?.set('thumbnail', Buffer.from([0x89, 0x50])); // bytes are stored as they are
+ * data?.delete('stale');
+ * ```
  */
 export class GuardedData extends DataView {
+  /** @internal */
   protected readonly index: Map<string, ValueLocation>;
   private readonly keyCache = new Map<string, Buffer>();
   private liveBytes = 0;
   private compactionFailed = false;
 
-  constructor(private readonly writer: JournalWriter, entries: Map<string, ValueLocation>) {
+  /** @internal connect() makes the one data object of a guarded process (and of its context journal). */
+  constructor(
+    private readonly writer: JournalWriter,
+    entries: Map<string, ValueLocation>,
+    private readonly options: GuardedDataOptions = {},
+  ) {
     super();
     this.index = entries;
     for (const [key, location] of entries) this.liveBytes += recordSize(this.keyBytes(key), location.length);
@@ -27,6 +55,12 @@ export class GuardedData extends DataView {
     return this.writer.path;
   }
 
+  /**
+   * Stores `value` under `key` and returns once it is safe from this process's death. Bytes (any
+   * typed array, ArrayBuffer, Buffer) are stored as they are, anything else as JSON; a value JSON
+   * would lose or mangle (a Map, Set, function, symbol, BigInt, or undefined) throws a TypeError
+   * naming the key, and so does a key that is not a well-formed string.
+   */
   set(key: string, value: unknown): this {
     const keyBytes = this.keyBytes(key);
     let encoded;
@@ -44,6 +78,24 @@ export class GuardedData extends DataView {
     return this;
   }
 
+  /**
+   * Records what the program is doing, for the crash context: the last breadcrumbs (50 unless the
+   * guard says otherwise) survive any death of the process, as a set() value does, and reach the
+   * rescue, the autosave and the editor. Returns false when the guard keeps no context (an older
+   * guard, or none).
+   *
+   * @example
+   * ```ts
+   * data.breadcrumb(`opened ${path}`);
+   * ```
+   */
+  breadcrumb(text: string): boolean {
+    if (!this.options.breadcrumbs) return false;
+    this.options.breadcrumbs.breadcrumb(text);
+    return true;
+  }
+
+  /** Removes `key`; true if it held a value. Safe from this process's death once it returns. */
   delete(key: string): boolean {
     const previous = this.index.get(key);
     if (!previous) return false;
@@ -55,6 +107,7 @@ export class GuardedData extends DataView {
     return true;
   }
 
+  /** Removes every key. Safe from this process's death once it returns. */
   clear(): void {
     this.writer.append(RecordType.Clear, 0, EMPTY, EMPTY);
     this.index.clear();
@@ -62,6 +115,7 @@ export class GuardedData extends DataView {
     this.liveBytes = 0;
   }
 
+  /** @internal */
   protected readBytes(location: ValueLocation): Buffer {
     return this.writer.read(location);
   }
@@ -84,7 +138,7 @@ export class GuardedData extends DataView {
    */
   private compactIfWasteful(): void {
     const size = this.writer.size;
-    if (size < COMPACT_MIN_BYTES || size < 2 * this.liveBytes || this.compactionFailed) return;
+    if (size < (this.options.compactFromBytes ?? COMPACT_MIN_BYTES) || size < 2 * this.liveBytes || this.compactionFailed) return;
     try {
       const moved = this.writer.compact(this.index, (key) => this.keyBytes(key));
       // Same keys, same order: updating in place keeps a caller's running iteration valid.

@@ -1,43 +1,108 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { countOf, describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  countOf, CRASH_CONTEXT_FILE, describeExit, describeOomKill, ENV_BREADCRUMBS, ENV_CONTEXT, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type CrashContext, type ExitRecord,
+} from '@faultguard/protocol';
 import { claimAutosaveTarget } from '../autosave/autosave-claim';
 import { Autosaver } from '../autosave/autosaver';
 import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
 import { inheritedDescriptors } from '../process/inherited-descriptors';
+import { checkPlatformForStart } from '../process/current-platform';
+import { oomEvidence, watchOom, type OomWatch } from '../process/oom-evidence';
+import { processStartTime } from '../process/process-identity';
 import { resolveCommand } from '../process/resolve-command';
 import { checkXz } from '../process/xz';
 import { stderrLog, type Log } from '../report/log';
 import { StartError } from '../report/start-error';
 import { Status } from '../report/status';
+import { collectCrashContext } from './crash-context';
+import { DEFAULT_OUTPUT_TAIL, OutputTail, type OutputTailOptions } from './output-tail';
 import { createRunDirectory, defaultJournalRoot, type RunDirectory } from './run-directory';
 import { SignalRelay } from './signal-relay';
 
+/**
+ * The run a rescue is about.
+ *
+ * @example
+ * ```ts
+ * const rescue: RescueHandler = (data, exit, run) => {
+ *   console.error(`${run.command.join(' ')} (pid ${run.pid}) ${exit.reason}; journal: ${run.journalPath}`);
+ * };
+ * ```
+ */
 export interface RunInfo {
   /** The command line as given. */
   readonly command: readonly string[];
+  /** The program's PID. */
   readonly pid: number;
+  /** The run's journal: it stays until the rescue has returned (and is kept if it throws). */
   readonly journalPath: string;
+  /** After a crash: the crash context as JSON (SPEC §10.6), when the guard knows anything of it. */
+  readonly contextFile?: string;
 }
 
+/**
+ * What `guard()` calls after an abnormal end, in the guard, with everything the program had
+ * stored. What it returns (or resolves) is waited for; a throw is a failed rescue: the journal
+ * is kept and the guard says where.
+ *
+ * @example
+ * ```ts
+ * const rescue: RescueHandler = async (data, exit) => {
+ *   await writeFile('rescued.json', JSON.stringify({ exit, values: data.toObject() }));
+ * };
+ * ```
+ */
 export type RescueHandler = (data: RescuedData, exit: ExitRecord, run: RunInfo) => unknown;
 
+/**
+ * What `guard()` runs, and how.
+ *
+ * @example
+ * ```ts
+ * const options: GuardOptions = { command: 'python3', args: ['app.py'], autosave: { path: 'autosaves/', intervalSeconds: 10 } };
+ * ```
+ */
 export interface GuardOptions {
+  /** The program: a path, or a name looked up in PATH. */
   readonly command: string;
+  /** Its arguments. */
   readonly args: readonly string[];
+  /** Its working directory (default: this process's). */
   readonly cwd?: string;
   /** Folder for run directories; defaults to a memory-backed folder of this user. */
   readonly journalRoot?: string;
   /** Called after an abnormal exit with everything the program had stored. */
   readonly rescue?: RescueHandler;
   /** Keep a compressed copy of the data in a file (or one file per run in a folder). */
-  readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
+  readonly autosave?: {
+    /** The file, or a folder for one file per run (a path ending in "/" is created). */
+    readonly path: string;
+    /** Seconds between saves, when the data changed. */
+    readonly intervalSeconds: number;
+  };
   /** Where the guard reports what it did (default: stderr, prefixed "faultguard: "). */
   readonly log?: Log;
   /** Called once the program runs: every reason not to start it has been ruled out. */
   readonly onStart?: (pid: number) => void;
+  /** How much of the program's output to keep for the crash context (default: 64 KiB of stderr). */
+  readonly keepOutput?: OutputTailOptions;
+  /** How many breadcrumbs the program's client keeps (default 50). */
+  readonly breadcrumbs?: number;
 }
 
+/**
+ * How a guarded run ended, and what became of its data.
+ *
+ * @example
+ * ```ts
+ * const { exit, rescued, keptAt } = await guard({ command: './app', args: [] });
+ * if (keptAt) console.error(`${exit.reason}; the data is kept in ${keptAt}`);
+ * ```
+ */
 export interface GuardResult {
+  /** How the program ended. */
   readonly exit: ExitRecord;
   /** A rescue handler ran and returned. */
   readonly rescued: boolean;
@@ -53,9 +118,23 @@ export class RescueFailure extends Error {
 /**
  * Runs one program under a guard and returns once its exit has been handled. Throws a
  * StartError, with its status (125 the guard's trouble, 126/127 the command's), when the
- * program could not be started; nothing is left behind then.
+ * program could not be started; nothing is left behind then. Any program can be guarded; one
+ * with a Faultguard client (`connect()`, the Python client) stores its data through the guard.
+ *
+ * @example
+ * ```ts
+ * import { guard } from 'faultguard';
+ *
+ * const { exit } = await guard({
+ *   command: 'node',
+ *   args: ['worker.js'],
+ *   rescue: (data, exit) => console.error(`worker ${exit.reason}; it had stored ${data.size} values`),
+ * });
+ * process.exitCode = exit.code ?? 1;
+ * ```
  */
 export async function guard(options: GuardOptions): Promise<GuardResult> {
+  checkPlatformForStart();
   const log = options.log ?? stderrLog();
   const cwd = options.cwd ?? process.cwd();
   const relay = new SignalRelay();
@@ -84,15 +163,19 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
     run.remove();
     throw new StartError(`cannot start ${options.command}: ${error.message}`, Status.cannotRun, { cause: error });
   };
+  const output = new OutputTail(options.keepOutput ?? DEFAULT_OUTPUT_TAIL, run.path);
   let program: ChildProcess;
   try {
-    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
+    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(output), env: childEnvironment(run, options.breadcrumbs) });
   } catch (error) {
     return cannotStart(error as Error); // refused outright (E2BIG: arguments too long)
+  } finally {
+    output.attach(); // the program has its end of every relayed pipe, or never will
   }
   const ending = exited(program); // listening from the start: a program may end at once
   const pid = await spawned(program).catch(cannotStart);
   relay.attach(program);
+  const oom = watchOom(pid, processStartTime(pid));
   try {
     run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
   } catch (error) {
@@ -100,14 +183,41 @@ async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: S
   }
   autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
   options.onStart?.(pid);
-  const exit = await ending;
+  const ended = await ending;
   relay.detach();
-  if (!isAbnormal(exit)) {
-    await autosaver?.discard();
+  if (!isAbnormal(ended)) {
+    await Promise.all([output.flushed(), autosaver?.discard()]);
     run.remove();
-    return { exit, rescued: false };
+    return { exit: ended, rescued: false };
   }
-  return handleCrash({ run, exit, info: { command, pid, journalPath: run.journalPath }, rescue: options.rescue, autosaver, log });
+  // No new periodic save while the last output comes in: the end is recorded next.
+  autosaver?.holdSaves();
+  const { exit, context } = judgeCrash(ended, run, await output.tails(), oom);
+  const contextFile = context && writeContextFile(run, context, log);
+  // The guard speaks only once the program's last relayed words have been passed on.
+  const quietLog: Log = (message, level) => void output.flushed().then(() => log(message, level));
+  const result = await handleCrash({ run, exit, context, info: { command, pid, journalPath: run.journalPath, ...(contextFile && { contextFile }) }, rescue: options.rescue, autosaver, log: quietLog });
+  await output.flushed();
+  return result;
+}
+
+/** How the program ended, in full: the kernel's OOM killer named where it is known to have killed it, and the crash context. */
+function judgeCrash(ended: ExitRecord, run: RunDirectory, output: Awaited<ReturnType<OutputTail['tails']>>, oom: OomWatch): { exit: ExitRecord; context: CrashContext | undefined } {
+  const evidence = ended.signal === 'SIGKILL' ? oomEvidence(oom) : undefined;
+  const context = collectCrashContext({ runFolder: run.path, contextJournal: run.contextPath, output, oomEvidence: evidence });
+  return { exit: evidence === undefined ? ended : describeOomKill(ended), context };
+}
+
+/** The context beside the journal, as JSON: for --on-crash, and for whoever reads a kept run. */
+function writeContextFile(run: RunDirectory, context: CrashContext, log: Log): string | undefined {
+  const file = join(run.path, CRASH_CONTEXT_FILE);
+  try {
+    writeFileSync(file, `${JSON.stringify(context, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return file;
+  } catch (error) {
+    log(`cannot write the crash context to ${file}: ${(error as Error).message}`, 'error');
+    return undefined;
+  }
 }
 
 function spawned(child: ChildProcess): Promise<number> {
@@ -125,6 +235,7 @@ function exited(child: ChildProcess): Promise<ExitRecord> {
 interface Crash {
   readonly run: RunDirectory;
   readonly exit: ExitRecord;
+  readonly context: CrashContext | undefined;
   readonly info: RunInfo;
   readonly rescue: RescueHandler | undefined;
   readonly autosaver: Autosaver | undefined;
@@ -132,16 +243,17 @@ interface Crash {
 }
 
 async function handleCrash(crash: Crash): Promise<GuardResult> {
-  const { run, exit, autosaver, log } = crash;
+  const { run, exit, context, autosaver, log } = crash;
   const kept = { exit, rescued: false, keptAt: run.path };
   let data: RescuedData;
   try {
     data = readJournal(run.journalPath);
   } catch (error) {
     log(`${(error as Error).message}; the run directory is kept: ${run.path}`, 'error');
-    await autosaver?.finish(exit, undefined);
+    await autosaver?.finish(exit, undefined, context);
     return kept;
   }
+  data.context = context;
   try {
     return await handOver(data, crash);
   } finally {
@@ -158,7 +270,7 @@ async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver,
   const nothingStored = data.size === 0 && !data.damage;
   // The final autosave and the rescue run side by side: the rescue must start at once, and
   // compressing a large state takes time (xz works in its own process meanwhile).
-  const saving = nothingStored ? autosaver?.discard().then(() => false) : autosaver?.finish(exit, data);
+  const saving = nothingStored ? autosaver?.discard().then(() => false) : autosaver?.finish(exit, data, data.context);
   if (!rescue) {
     const saved = (await saving) === true;
     if (nothingStored) {
@@ -196,15 +308,16 @@ function preflight<T>(step: () => T): T {
   }
 }
 
-/** stdin, stdout, stderr and every descriptor our parent meant the program to have. */
-function childStdio(): StdioOptions {
+/** stdin, stdout, stderr (each the guard's own, or a pipe it relays) and every descriptor our parent meant the program to have. */
+function childStdio(output: OutputTail): StdioOptions {
   const passed = new Set(inheritedDescriptors());
   const highest = Math.max(2, ...passed);
-  return Array.from({ length: highest + 1 }, (_, fd) => (fd <= 2 ? 'inherit' : passed.has(fd) ? fd : 'ignore'));
+  return Array.from({ length: highest + 1 }, (_, fd) => (fd === 0 ? 'inherit' : fd <= 2 ? output.stdio(fd as 1 | 2) : passed.has(fd) ? fd : 'ignore'));
 }
 
-function childEnvironment(journalPath: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [ENV_JOURNAL]: journalPath, [ENV_PROTOCOL]: PROTOCOL_VERSION };
+function childEnvironment(run: RunDirectory, breadcrumbs: number | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, [ENV_JOURNAL]: run.journalPath, [ENV_PROTOCOL]: PROTOCOL_VERSION, [ENV_CONTEXT]: run.contextPath };
+  if (breadcrumbs !== undefined) env[ENV_BREADCRUMBS] = String(breadcrumbs);
   // An IPC channel to our parent is ours, not the program's.
   delete env.NODE_CHANNEL_FD;
   delete env.NODE_CHANNEL_SERIALIZATION_MODE;

@@ -1,24 +1,20 @@
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeJournalHeader } from '@faultguard/protocol';
+import { CONTEXT_JOURNAL_NAME, encodeJournalHeader } from '@faultguard/protocol';
+import { currentPlatform } from '../process/current-platform';
 import { StartError } from '../report/start-error';
 
 /** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
 export function defaultJournalRoot(): string {
-  const configured = process.env.FAULTGUARD_JOURNAL_DIR;
-  if (configured) return configured;
-  const uid = process.getuid?.() ?? 0;
-  const runtimeDir = process.env.XDG_RUNTIME_DIR;
-  if (runtimeDir && isDirectory(runtimeDir)) return join(runtimeDir, 'faultguard');
-  if (isDirectory('/dev/shm')) return `/dev/shm/faultguard-${uid}`;
-  return join(tmpdir(), `faultguard-${uid}`);
+  return process.env.FAULTGUARD_JOURNAL_DIR || currentPlatform().journalRoot();
 }
 
 /** One run's private folder: the journal and what the guard writes about the run. */
 export interface RunDirectory {
   readonly path: string;
   readonly journalPath: string;
+  /** The context journal (SPEC §10): the client's last error and breadcrumbs. */
+  readonly contextPath: string;
   writeInfo(info: object): void;
   remove(): void;
 }
@@ -30,18 +26,26 @@ export function createRunDirectory(relativeRoot: string, now = new Date()): RunD
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const path = mkdtempSync(join(root, `run-${stamp}-${process.pid}-`));
   const journalPath = join(path, 'journal');
-  const fd = openSync(journalPath, 'wx', 0o600);
+  const contextPath = join(path, CONTEXT_JOURNAL_NAME);
+  createJournal(journalPath);
+  createJournal(contextPath);
+  return {
+    path,
+    journalPath,
+    contextPath,
+    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
+    remove: () => removeRunFolder(path),
+  };
+}
+
+/** A new, empty journal: the header only, made exclusively. */
+function createJournal(path: string): void {
+  const fd = openSync(path, 'wx', 0o600);
   try {
     writeSync(fd, encodeJournalHeader());
   } finally {
     closeSync(fd);
   }
-  return {
-    path,
-    journalPath,
-    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
-    remove: () => removeRunFolder(path),
-  };
 }
 
 /**
@@ -62,14 +66,6 @@ function ensurePrivateRoot(root: string): void {
   }
   if ((stat.mode & 0o022) !== 0) {
     throw new StartError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

@@ -1,32 +1,15 @@
-import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
-import { procStatFields } from './proc-stat';
+import { currentPlatform } from './current-platform';
 
-/** Start time of a process in clock ticks since boot, or "" when it does not exist (or no procfs). */
+/** Start time of a process (see `Platform.process`), or "" when it does not exist. */
 export function processStartTime(pid: number): string {
-  return procStatFields(pid)?.[19] ?? ''; // field 22
-}
-
-export function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** The PID namespace a process lives in (e.g. "pid:[4026531836]"), or "" when it cannot be read. */
-export function pidNamespace(pid: number | 'self'): string {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return '';
-  }
+  return currentPlatform().process(pid)?.startTime ?? '';
 }
 
 export function identityOf(pid: number): ProcessIdentity {
-  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostname(), pidNamespace: pidNamespace(pid) };
+  const platform = currentPlatform();
+  return { pid, startTime: processStartTime(pid), bootId: platform.bootId(), host: hostname(), pidNamespace: platform.pidNamespace(pid) };
 }
 
 export function currentUser(): string {
@@ -37,34 +20,54 @@ export function currentUser(): string {
   }
 }
 
-export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
+/**
+ * Whether a process runs: alive, gone, or unknown (this machine cannot tell: another host, another
+ * PID namespace), with the reason in words.
+ *
+ * @example
+ * ```ts
+ * const { state, reason } = liveness(header.writer); // { state: 'gone', reason: 'process 4242 no longer exists' }
+ * ```
+ */
+export type Liveness = {
+  /** alive: it runs. gone: it has ended (or its PID names another process now). unknown: this machine cannot tell. */
+  state: 'alive' | 'gone' | 'unknown';
+  /** Why, for people. */
+  reason: string;
+};
 
 /**
  * Whether the process an identity names still runs. A PID alone is not enough: after the
  * writer died its PID can be given to an unrelated process, so the start time must match too.
  * Written before the last reboot, or a zombie: gone. On another host, or from another PID
  * namespace (a container), this machine cannot tell: "unknown".
+ *
+ * @example
+ * ```ts
+ * import { liveness, readAutosaveHead } from 'faultguard';
+ *
+ * const { header } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(liveness(header.writer).state); // "alive", "gone" or "unknown"
+ * ```
  */
 export function liveness(identity: ProcessIdentity): Liveness {
+  const platform = currentPlatform();
   if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
-  const currentBoot = bootId();
+  const currentBoot = platform.bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
   // A container sharing the host's name and kernel: its PIDs mean nothing in our /proc.
-  const namespace = pidNamespace('self');
+  const namespace = platform.pidNamespace('self');
   if (identity.pidNamespace && namespace && identity.pidNamespace !== namespace) {
     return { state: 'unknown', reason: `written in another PID namespace (${identity.pidNamespace}, a container?)` };
   }
-  const fields = procStatFields(identity.pid);
-  if (fields === undefined) {
+  const seen = platform.process(identity.pid);
+  if (seen === undefined) {
     // /proc mounted with hidepid hides other users' processes: ask the kernel instead.
     if (existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
     return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
   }
-  // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
-  // (a container's PID 1 often does not reap).
-  if (fields[0] === 'Z' || fields[0] === 'X') return { state: 'gone', reason: `process ${identity.pid} has exited` };
-  const startTime = fields[19] ?? '';
-  if (identity.startTime && startTime !== identity.startTime) {
+  if (seen.ended) return { state: 'gone', reason: `process ${identity.pid} has exited` };
+  if (identity.startTime && seen.startTime !== identity.startTime) {
     return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
   }
   return { state: 'alive', reason: `process ${identity.pid} is running` };

@@ -1,9 +1,9 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { JOURNAL_MAGIC } from '@faultguard/protocol';
+import { CRASH_CONTEXT_FILE, crashContextProblem, JOURNAL_MAGIC, MAX_HEADER_BYTES, type CrashContext } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import { readInto } from '../files/byte-io';
-import { openRegularFile } from '../files/regular-file';
+import { openRegularFile, readRegularFileStart } from '../files/regular-file';
 import { AutosaveError } from './autosave-error';
 
 /**
@@ -41,7 +41,20 @@ export function openKeptJournal(file: string): KeptJournal {
   } catch (error) {
     throw new AutosaveError(file, 'invalid', (error as Error).message.replace(`${file}: `, ''));
   }
+  data.context = contextBeside(file);
   return { file, data, run: runInfoBeside(file) };
+}
+
+/** The crash context the guard wrote beside the journal (SPEC §10.6), if it is there and sound. */
+function contextBeside(file: string): CrashContext | undefined {
+  const bytes = readRegularFileStart(join(dirname(file), CRASH_CONTEXT_FILE), MAX_HEADER_BYTES);
+  if (!bytes) return undefined;
+  try {
+    const context = JSON.parse(bytes.toString('utf8')) as unknown;
+    return crashContextProblem(context) === undefined ? (context as CrashContext) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** run.json is only information: a field of the wrong type is left out, a broken file ignored. */

@@ -4,26 +4,56 @@ import { liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
 
+/**
+ * What `judgeRun()` concludes.
+ *
+ * @example
+ * ```ts
+ * const { state, active, reason }: Judgement = judgeRun(header, modified);
+ * ```
+ */
 export interface Judgement {
+  /** active, crashed or orphaned. */
   readonly state: RunState;
   /** The writer still works on the file: a live run, or a crashed one whose final save is under way. */
   readonly active: boolean;
+  /** Why, for people. */
   readonly reason: string;
 }
 
+/**
+ * How runs are judged.
+ *
+ * @example
+ * ```ts
+ * isActive(file, { staleAfterSeconds: 60 } satisfies JudgeOptions); // a network share with slow clocks
+ * ```
+ */
 export interface JudgeOptions {
   /**
    * For a run on another host, which this machine cannot ask about its processes: how old the
    * heartbeat may be for the run to count as alive. Default: 10 heartbeats (10 s).
    */
   readonly staleAfterSeconds?: number;
+  /** The time to judge heartbeats at (ms since the epoch; default: now). */
   readonly now?: number;
 }
 
 /** How many heartbeats a run on another host may miss: clocks differ, networks stall. */
 const MISSED_HEARTBEATS = 10;
 
-/** Judges a run from its header and heartbeat (the file's modification time, ms). */
+/**
+ * Judges a run from its header and heartbeat (the file's modification time, ms): active, crashed
+ * or orphaned (protocol/SPEC.md §7.5).
+ *
+ * @example
+ * ```ts
+ * import { judgeRun, readAutosaveHead } from 'faultguard';
+ *
+ * const { header, modified } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(judgeRun(header, modified).state);
+ * ```
+ */
 export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
   const writer = liveness(header.writer);
   const { alive, why } = writerAlive(header, writer, heartbeat, options);
