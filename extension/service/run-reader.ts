@@ -24,21 +24,8 @@ import {
   type ValueParams,
   type ValueView,
 } from '@faultguard/protocol/recovery-service';
-import {
-  AutosaveError,
-  BlockCache,
-  fileNameForKey,
-  openIndexed,
-  readAutosave,
-  readValueRange,
-  recover,
-  removeAutosave,
-  streamValueRange,
-  writeValuesDirectory,
-  type Autosave,
-  type IndexedAutosave,
-  type JudgeOptions,
-} from '@faultguard/runtime/recovery';
+import { AutosaveError, fileNameForKey, readAutosave, recover, removeAutosave, writeValuesDirectory, type Autosave, type JudgeOptions } from '@faultguard/runtime/recovery';
+import { BlockCache, openIndexed, readValueRange, streamValueRange, type IndexedAutosave } from '@faultguard/runtime/recovery/indexed';
 import { decodeBlockWithWasm, decompressWithWasm } from './wasm-xz';
 
 /**

@@ -1,7 +1,8 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { XzReadableStream } from 'xz-decompress';
-import type { Decompress, DecodeBlock } from '@faultguard/runtime/recovery';
+import type { Decompress } from '@faultguard/runtime/recovery';
+import type { DecodeBlock } from '@faultguard/runtime/recovery/indexed';
 
 const readAt = promisify(read);
 const CHUNK_BYTES = 1024 * 1024;

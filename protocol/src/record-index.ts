@@ -9,9 +9,21 @@ export const RECORD_INDEX_VERSION = 1;
 /** The reference writes no index whose JSON would be larger than this: every listing reads the header. */
 export const MAX_RECORD_INDEX_BYTES = 256 * 1024;
 
-/** `data.index` of a header: `[key, encoding tag, value size]` per live entry, in live order. */
+/**
+ * An autosave header's `data.index` (SPEC §7.9): `[key, encoding tag, value size]` per live entry,
+ * in live order, so that a reader can list the keys and find a value without decompressing the rest.
+ *
+ * @example
+ * ```ts
+ * import { readAutosaveHead } from 'faultguard';
+ *
+ * const keys = readAutosaveHead('autosaves/app.fgsave').header.data.index?.records.map(([key]) => key);
+ * ```
+ */
 export interface RecordIndex {
-  readonly version: typeof RECORD_INDEX_VERSION;
+  /** 1: the layout described here. A reader ignores an index of a version it does not know. */
+  readonly version: 1;
+  /** Each live entry's key, encoding tag (see Encoding) and value size in bytes, in live order. */
   readonly records: readonly (readonly [key: string, encoding: number, size: number])[];
 }
 

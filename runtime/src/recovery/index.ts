@@ -10,4 +10,3 @@ export { removeAutosave, type RemoveOptions } from './remove-autosave';
 export { listAutosaves, describeAutosave, type Listing, type ListResult } from './list-autosaves';
 export { judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 export { writeValuesDirectory, fileNameForKey, type ValueFileEntry } from './values-directory';
-export { openIndexed, readValueRange, streamValueRange, BlockCache, type BlockSource, type DecodeBlock, type IndexedAutosave } from './indexed-autosave';

@@ -6,9 +6,23 @@ import { isActive } from './is-active';
 import { lstatOrUndefined } from '../files/regular-file';
 import type { JudgeOptions } from './run-state';
 
+/**
+ * How removeAutosave judges and removes.
+ *
+ * @example
+ * ```ts
+ * import { renameSync } from 'node:fs';
+ * import { basename, join } from 'node:path';
+ * import { removeAutosave } from 'faultguard';
+ *
+ * // Kept aside rather than deleted, in the order removal goes (the newest generation last).
+ * removeAutosave('autosaves/app.fgsave', { dispose: (path) => renameSync(path, join('attic', basename(path))) });
+ * ```
+ */
 export interface RemoveOptions extends JudgeOptions {
+  /** Remove even a live run's file (its guard then has no place to save). */
   readonly force?: boolean;
-  /** What becomes of each file, in the order above (default: deleted). The editor moves them to the trash. */
+  /** What becomes of each file, in the order removal goes (default: deleted). The editor moves them to the trash. */
   readonly dispose?: (path: string) => void;
 }
 
