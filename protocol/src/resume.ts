@@ -48,6 +48,12 @@ export interface Resume {
   readonly ends: readonly RunEnd[];
 }
 
+/** The resume file as the guard writes it: also what it has just verified of the journal. */
+export interface ResumeFile extends Resume {
+  /** The journal's inode, and how many of its bytes the guard has just read and checked (SPEC §11.2). */
+  readonly journal?: { readonly ino: number; readonly verifiedBytes: number };
+}
+
 /** Why `value` is not a list of ends, or undefined when it is one. */
 export function endsProblem(value: unknown, name: string): string | undefined {
   if (!Array.isArray(value) || value.length > MAX_ENDS) return `${name} is not a list of at most ${MAX_ENDS} ends`;
@@ -66,6 +72,8 @@ export function resumeProblem(value: unknown): string | undefined {
     const problem = crashContextProblem(context);
     if (problem) return `previous.${problem}`;
   }
+  const journal = resume.journal as Record<string, unknown> | undefined;
+  if (journal !== undefined && !(typeof journal === 'object' && journal !== null && Number.isSafeInteger(journal.ino) && Number.isSafeInteger(journal.verifiedBytes))) return 'journal is not an inode and a size';
   return endsProblem(resume.ends, 'ends');
 }
 

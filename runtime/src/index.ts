@@ -33,6 +33,8 @@ export { liveness, type Liveness } from './process/process-identity';
 export { UnsupportedPlatformError } from './process/current-platform';
 export { guard, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard/guard';
 export type { OutputTailOptions } from './guard/output-tail';
+export type { RestartOptions, RestartRequest } from './guard/restart-policy';
+export type { WatchdogOptions } from './guard/watchdog';
 export { StartError } from './report/start-error';
 export { Status, type ExitStatus, type StatusName } from './report/status';
 export type { Log } from './report/log';

@@ -7,6 +7,8 @@ import { autosaveOption } from './autosave/autosave-options';
 import { guardAndExitLike } from './guard/exit-like';
 import { guard, type GuardOptions, type RunInfo } from './guard/guard';
 import type { OutputTailOptions } from './guard/output-tail';
+import type { RestartRequest } from './guard/restart-policy';
+import type { WatchdogOptions } from './guard/watchdog';
 
 /**
  * The program `start()` runs in the guarded copy of this process: whatever it stores in `data`
@@ -61,6 +63,10 @@ export interface StartOptions<A> {
   readonly keepOutput?: OutputTailOptions;
   /** How many breadcrumbs `data.breadcrumb()` keeps (default 50). */
   readonly breadcrumbs?: number;
+  /** Run `launch` again after it ends abnormally (or always), with the data as it left it: `data.resumed` (SPEC §11). */
+  readonly restart?: RestartRequest;
+  /** Take a launch that goes this long without `data.ping()` for hung (SPEC §11.3). */
+  readonly watchdog?: WatchdogOptions;
 }
 
 /**
@@ -112,6 +118,8 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
     rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
     keepOutput: options.keepOutput,
     breadcrumbs: options.breadcrumbs,
+    restart: options.restart,
+    watchdog: options.watchdog,
   };
   if (options.exit !== false) return guardAndExitLike(guarded);
   return (await guard(guarded)).exit.status;

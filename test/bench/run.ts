@@ -12,9 +12,10 @@ import { RECOVERY_SERVICE } from './recovery-service';
 import { RESCUE_LATENCY } from './rescue-latency';
 import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
+import { RESTART_LATENCY } from './restart-latency';
 import { STARTUP } from './startup';
 
-const ALL: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...RECOVERY_SERVICE, ...PYTHON_CLIENT];
+const ALL: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, ...RESTART_LATENCY, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...RECOVERY_SERVICE, ...PYTHON_CLIENT];
 /** `npm run bench -- Python`: only the figures whose label contains the words given. */
 const only = process.argv.slice(2).join(' ');
 const MEASUREMENTS = only ? ALL.filter((measurement) => measurement.label.includes(only)) : ALL;

@@ -1,4 +1,4 @@
-import type { OptionSpec } from './arguments';
+import type { Command } from './command';
 import { completionCommand, COMPLETION_OPTIONS, COMPLETION_USAGE, SHELLS } from './completion-command';
 import { inspectCommand, INSPECT_USAGE, OPTIONS as INSPECT_OPTIONS } from './inspect-command';
 import { lsCommand, LS_USAGE, OPTIONS as LS_OPTIONS } from './ls-command';
@@ -6,23 +6,6 @@ import { recoverCommand, RECOVER_USAGE, OPTIONS as RECOVER_OPTIONS } from './rec
 import { rmCommand, RM_USAGE, OPTIONS as RM_OPTIONS } from './rm-command';
 import { runCommand, RUN_OPTIONS, RUN_USAGE } from './run-command';
 import { stopCommand, STOP_OPTIONS, STOP_USAGE } from './stop-command';
-
-/**
- * One command of the CLI. Its `usage` is its --help; the overview, the man page and the
- * completion scripts are all made from these, so none of them can leave a command or an option out.
- */
-export interface Command {
-  readonly name: string;
-  /** Its operands, as the overview shows them. */
-  readonly synopsis: string;
-  readonly summary: string;
-  readonly usage: string;
-  /** Its options (-h/--help is every command's, added by parseCommand). */
-  readonly options: Readonly<Record<string, OptionSpec>>;
-  /** What its operands are, for completion: a command line, files, or words of a list. */
-  readonly operands: 'command' | 'files' | 'none' | readonly string[];
-  readonly run: (argv: readonly string[]) => Promise<void>;
-}
 
 export const COMMANDS: readonly Command[] = [
   { name: 'run', synopsis: '[options] [--] <command> [args...]', summary: 'run a program under a guard', usage: RUN_USAGE, options: RUN_OPTIONS, operands: 'command', run: runCommand },

@@ -1,6 +1,6 @@
 import type { OptionSpec } from './arguments';
 import { parseCommand, UsageError } from './arguments';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { completionScript, type Shell } from './completion';
 
 export const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];

@@ -1,4 +1,4 @@
-import type { Command } from './commands';
+import type { Command } from './command';
 import { optionItems, parseUsage } from './usage-text';
 
 export type Shell = 'bash' | 'zsh' | 'fish';

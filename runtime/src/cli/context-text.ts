@@ -22,6 +22,10 @@ export function formatContext(context: CrashContext): string {
   }
   if (nativeTrace) rows.push(['Trace', `(${nativeTrace.source})\n${lastLines(nativeTrace.text, MAX_LINES, 'start')}`]);
   if (oom) rows.push(['Killed', `by the kernel's out-of-memory killer (${oom.evidence})`]);
+  if (context.hang) {
+    rows.push(['Hung', `no ping for ${context.hang.silentSeconds} s (watchdog ${context.hang.watchdogSeconds} s); killed by its guard`]);
+    if (context.hang.trace) rows.push(['Stuck in', lastLines(context.hang.trace, MAX_LINES, 'start')]);
+  }
   for (const stream of ['stderr', 'stdout'] as const) {
     const tail = output?.[stream];
     if (tail) rows.push([stream === 'stderr' ? 'Stderr' : 'Stdout', `${describeTail(tail)}\n${lastLines(tail.text, MAX_LINES, 'end')}`]);

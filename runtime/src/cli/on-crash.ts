@@ -41,6 +41,8 @@ async function runRescueCommand(command: string, data: RescuedData, exit: ExitRe
       FAULTGUARD_EXIT_REASON: exit.reason,
       FAULTGUARD_EXIT_STATUS: String(exit.status),
       ...contextVariables(data, run),
+      FAULTGUARD_RESTARTS: String(run.restarts),
+      FAULTGUARD_RESTARTING: run.restarting ? '1' : '0',
     },
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { stderrLog } from '../report/log';
 import { numberOption, parseCommand, sizeOption, stringOption, UsageError, type OptionSpec, type ParsedArguments } from './arguments';
 import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
 import { runAsDaemon } from './daemon-run';
+import { SUPERVISION_OPTIONS, SUPERVISION_USAGE, supervisionOptions } from './supervision-options';
 import { onCrashCommand } from './on-crash';
 
 export const RUN_USAGE = `Usage: faultguard run [options] [--] <command> [args...]
@@ -57,6 +58,7 @@ Options:
   -q, --quiet           report nothing but errors
   -h, --help            show this help
 
+${SUPERVISION_USAGE}
 ${DAEMON_RUN_USAGE}
 Exit status: the program's own (the same code, or death by the same signal);
 2 for bad usage; 125 if the guard could not start; 126 if the command cannot
@@ -73,6 +75,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   breadcrumbs: { value: true },
   quiet: { value: false, short: 'q' },
   json: { value: false },
+  ...SUPERVISION_OPTIONS,
   ...DAEMON_RUN_OPTIONS,
 };
 
@@ -99,12 +102,13 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
     rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
     keepOutput: { bytes: keptBytes(parsed), stdout: parsed.options.has('keep-stdout') },
     breadcrumbs: breadcrumbsOption(parsed),
+    ...supervisionOptions(parsed),
     log,
     onStart: (started: number) => (pid = started),
   };
   // protocol/cli-json.schema.json, "run".
-  const report = ({ exit, rescued, keptAt }: GuardResult) => {
-    process.stdout.write(`${JSON.stringify({ command: [command, ...args], pid: pid ?? null, exit, rescued, kept: keptAt ?? null })}\n`);
+  const report = ({ exit, rescued, keptAt, restarts }: GuardResult) => {
+    process.stdout.write(`${JSON.stringify({ command: [command, ...args], pid: pid ?? null, exit, rescued, kept: keptAt ?? null, ...(restarts !== undefined && { restarts }) })}\n`);
   };
   await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options, json ? report : undefined));
 }

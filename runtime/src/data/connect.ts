@@ -1,8 +1,10 @@
-import { DEFAULT_BREADCRUMBS, ENV_BREADCRUMBS, ENV_CONTEXT, ENV_JOURNAL, ENV_PROTOCOL, MAX_BREADCRUMBS, PROTOCOL_VERSION } from '@faultguard/protocol';
+import { DEFAULT_BREADCRUMBS, ENV_BREADCRUMBS, ENV_CONTEXT, ENV_JOURNAL, ENV_PING, ENV_PROTOCOL, ENV_RESUME, ENV_WATCHDOG, MAX_BREADCRUMBS, PROTOCOL_VERSION } from '@faultguard/protocol';
 import { ContextRecorder } from './context-recorder';
 import { recordFatalErrors } from './fatal-errors';
 import { GuardedData } from './guarded-data';
 import { JournalWriter } from './journal-writer';
+import { readResumeFile } from './resume-file';
+import { WatchdogPing } from './watchdog-ping';
 
 let connected: GuardedData | undefined;
 
@@ -47,23 +49,36 @@ export function connect(): GuardedData | undefined {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`faultguard: the guard speaks protocol ${version ?? '(none)'}, this client speaks ${PROTOCOL_VERSION}`);
   }
-  const { writer, entries } = JournalWriter.open(path);
+  const resume = readResumeFile(process.env[ENV_RESUME]);
+  const { writer, entries } = JournalWriter.open(path, resume?.journal && { ino: resume.journal.ino, bytes: resume.journal.verifiedBytes });
+  const folder = path.slice(0, path.lastIndexOf('/'));
   const recorder = openContext(process.env[ENV_CONTEXT], process.env[ENV_BREADCRUMBS]);
-  for (const name of [ENV_JOURNAL, ENV_PROTOCOL, ENV_CONTEXT, ENV_BREADCRUMBS]) delete process.env[name];
-  if (recorder) recordFatalErrors(recorder.recorder, recorder.folder);
-  connected = new GuardedData(writer, entries, { breadcrumbs: recorder?.recorder });
+  const ping = openPing(process.env[ENV_PING], process.env[ENV_WATCHDOG], folder);
+  for (const name of [ENV_JOURNAL, ENV_PROTOCOL, ENV_CONTEXT, ENV_BREADCRUMBS, ENV_RESUME, ENV_PING, ENV_WATCHDOG]) delete process.env[name];
+  if (recorder) recordFatalErrors(recorder, folder);
+  connected = new GuardedData(writer, entries, { breadcrumbs: recorder, resumed: resume?.resumed, ping });
   return connected;
 }
 
 /** The context journal, if the guard keeps one: a context is worth having, never worth failing for. */
-function openContext(path: string | undefined, capacity: string | undefined): { recorder: ContextRecorder; folder: string } | undefined {
+function openContext(path: string | undefined, capacity: string | undefined): ContextRecorder | undefined {
   if (!path) return undefined;
   try {
     const { writer, entries } = JournalWriter.open(path);
     const ring = Number(capacity);
     const size = Number.isSafeInteger(ring) && ring >= 1 && ring <= MAX_BREADCRUMBS ? ring : DEFAULT_BREADCRUMBS;
-    const recorder = new ContextRecorder(new GuardedData(writer, entries, { compactFromBytes: CONTEXT_COMPACT_FROM }), size);
-    return { recorder, folder: path.slice(0, path.lastIndexOf('/')) };
+    return new ContextRecorder(new GuardedData(writer, entries, { compactFromBytes: CONTEXT_COMPACT_FROM }), size);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The watchdog's ping file, if the guard keeps a watchdog. */
+function openPing(path: string | undefined, seconds: string | undefined, folder: string): WatchdogPing | undefined {
+  const timeout = Number(seconds);
+  if (!path || !(timeout > 0)) return undefined;
+  try {
+    return new WatchdogPing(path, timeout, folder);
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { encodeValue, RECORD_PREFIX_SIZE, RecordType, type ValueLocation } from '@faultguard/protocol';
+import { encodeValue, RECORD_PREFIX_SIZE, RecordType, type Resume, type ValueLocation } from '@faultguard/protocol';
 import { DataView } from './data-view';
 import { JournalWriter } from './journal-writer';
 
@@ -14,6 +14,10 @@ export interface GuardedDataOptions {
   /** Compact from this journal size on (default COMPACT_MIN_BYTES). */
   readonly compactFromBytes?: number;
   readonly breadcrumbs?: BreadcrumbSink;
+  /** In a run the guard started again: how the last one ended (SPEC §11.2). */
+  readonly resumed?: Resume;
+  /** The watchdog's ping (SPEC §11.3). */
+  readonly ping?: { ping(): void };
 }
 
 /**
@@ -76,6 +80,38 @@ export class GuardedData extends DataView {
     this.liveBytes += recordSize(keyBytes, encoded.bytes.length);
     this.compactIfWasteful();
     return this;
+  }
+
+  /**
+   * Set in a run that its guard started again after the program ended (`--restart`): how the run
+   * before it ended, with its crash context, and the latest ends. The values are there as that run
+   * left them. Undefined in a first run.
+   *
+   * @example
+   * ```ts
+   * const data = connect();
+   * if (data?.resumed) console.error(`back after ${data.resumed.previous.exit.reason}; counter at ${data.get('counter')}`);
+   * ```
+   */
+  get resumed(): Resume | undefined {
+    return this.options.resumed;
+  }
+
+  /**
+   * Tells the guard's watchdog (`--watchdog`) that the program is alive: one system call. A program
+   * that goes longer than the watchdog's timeout without a ping is taken for hung: diagnosed,
+   * killed, its data rescued (and, with `--restart`, started again). Returns false when there is
+   * no watchdog.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => data.ping(), 1000); // from the loop that does the work, not a timer of its own, to mean it
+   * ```
+   */
+  ping(): boolean {
+    if (!this.options.ping) return false;
+    this.options.ping.ping();
+    return true;
   }
 
   /**

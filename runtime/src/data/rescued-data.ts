@@ -28,6 +28,8 @@ export class RescuedData extends DataView {
   protected readonly index: ReadonlyMap<string, ValueLocation>;
   /** Set when the journal ended in damage: every record before it is here, the rest was skipped. */
   readonly damage: JournalDamage | undefined;
+  /** Where the last intact record ends: what a writer may go on from (a restarted program, SPEC §11.2). */
+  readonly end: number;
   /**
    * Why the run died (SPEC §10), when known: the program's uncaught error, a fatal error's report,
    * the kernel's OOM verdict, its last output and breadcrumbs. Set by the guard for a rescue, and
@@ -45,6 +47,7 @@ export class RescuedData extends DataView {
     const scan = scanJournal(source);
     this.index = scan.entries;
     this.damage = scan.damage;
+    this.end = scan.end;
     this.context = undefined;
   }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  BREADCRUMB_KEY_PREFIX, CONTEXT_LIMITS, CRASH_CONTEXT_FORMAT, crashContextProblem, cutStart, ERROR_KEY, MAX_BREADCRUMBS, NATIVE_TRACE_NAME, NODE_REPORT_NAME,
+  BREADCRUMB_KEY_PREFIX, CONTEXT_LIMITS, CRASH_CONTEXT_FORMAT, crashContextProblem, cutStart, DIAGNOSTICS_KEY, ERROR_KEY, HANG_TRACE_NAME, MAX_BREADCRUMBS, NATIVE_TRACE_NAME, NODE_REPORT_NAME,
   type Breadcrumb, type ContextError, type ContextNativeTrace, type ContextOutput, type ContextReport, type CrashContext,
 } from '@faultguard/protocol';
 import { readJournal } from '../data/rescued-data';
@@ -16,6 +16,8 @@ export interface ContextSources {
   readonly contextJournal: string;
   readonly output: Partial<Record<StreamName, ContextOutput>>;
   readonly oomEvidence: string | undefined;
+  /** The watchdog's verdict, when it killed the program (SPEC §11.3). */
+  readonly hang?: { readonly watchdogSeconds: number; readonly silentSeconds: number };
 }
 
 /**
@@ -24,10 +26,11 @@ export interface ContextSources {
  * verdict). Undefined when nothing is known. Nothing read here is ever run: the files are the
  * program's, JSON at most.
  */
-export function collectCrashContext({ runFolder, contextJournal, output, oomEvidence }: ContextSources): CrashContext | undefined {
+export function collectCrashContext({ runFolder, contextJournal, output, oomEvidence, hang }: ContextSources): CrashContext | undefined {
   const { error, breadcrumbs } = fromContextJournal(contextJournal);
   const report = nodeReport(join(runFolder, NODE_REPORT_NAME));
   const nativeTrace = nativeTraceIn(join(runFolder, NATIVE_TRACE_NAME));
+  const hangTrace = hang && readRegularFileStart(join(runFolder, HANG_TRACE_NAME), CONTEXT_LIMITS.stack)?.toString('utf8');
   const context: CrashContext = {
     format: CRASH_CONTEXT_FORMAT,
     ...(error && { error }),
@@ -36,10 +39,26 @@ export function collectCrashContext({ runFolder, contextJournal, output, oomEvid
     ...(oomEvidence !== undefined && { oom: { evidence: cutStart(oomEvidence, 256) } }),
     ...(Object.keys(output).length > 0 && { output }),
     ...(breadcrumbs.length > 0 && { breadcrumbs }),
+    ...(hang && { hang: { ...hang, ...(hangTrace && { trace: cutStart(hangTrace, CONTEXT_LIMITS.stack) }) } }),
   };
   if (Object.keys(context).length === 1) return undefined;
   // A client's record is the program's word: one that does not hold to the limits is left out whole.
   return crashContextProblem(context) === undefined ? context : { ...context, error: undefined, breadcrumbs: undefined };
+}
+
+/** The signal a client asked to be sent for a diagnosis (`{"signal": "SIGUSR2"}`, SPEC §11.3), if it is one. */
+export function diagnosticsSignal(contextJournal: string): NodeJS.Signals | undefined {
+  try {
+    const data = readJournal(contextJournal);
+    try {
+      const signal = (data.get(DIAGNOSTICS_KEY) as { signal?: unknown } | undefined)?.signal;
+      return typeof signal === 'string' && /^SIG(USR[12]|QUIT|PROF)$/.test(signal) ? (signal as NodeJS.Signals) : undefined;
+    } finally {
+      data.close();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** The client's last error and its breadcrumbs, oldest first; nothing if the journal cannot be read. */

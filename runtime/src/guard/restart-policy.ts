@@ -3,6 +3,14 @@ import { formatDuration, type ExitRecord } from '@faultguard/protocol';
 // When a guard starts its program again (protocol/SPEC.md §11): after which ends, how often
 // before it calls it a crash loop and gives up, and how long it waits between starts.
 
+/**
+ * When a guard starts its program again after it ended.
+ *
+ * @example
+ * ```ts
+ * await guard({ command: './server', args: [], restart: { when: 'on-failure', maxRestarts: 5, withinSeconds: 60 } });
+ * ```
+ */
 export interface RestartOptions {
   /** on-failure: after an abnormal end; always: after any end but one the guard was asked for. */
   readonly when: 'on-failure' | 'always';
@@ -14,10 +22,26 @@ export interface RestartOptions {
   readonly withinSeconds: number;
   /** The first wait before a start, in seconds; each restart in a row doubles it, up to maxBackoff. */
   readonly backoffSeconds: number;
+  /** The longest wait between starts, in seconds. */
   readonly maxBackoffSeconds: number;
 }
 
 export const DEFAULT_RESTART: Omit<RestartOptions, 'when'> = { maxRestarts: 10, maxSame: 5, withinSeconds: 60, backoffSeconds: 0.1, maxBackoffSeconds: 30 };
+
+/**
+ * Restart options as a caller gives them: `when`, and any of the limits (the rest are the defaults:
+ * 10 restarts, 5 of one category, within 60 s; backoff from 0.1 s to 30 s).
+ *
+ * @example
+ * ```ts
+ * await start(launch, rescue, { restart: { when: 'on-failure', maxSame: 3 } });
+ * ```
+ */
+export type RestartRequest = Pick<RestartOptions, 'when'> & Partial<RestartOptions>;
+
+export function restartOptions(request: RestartRequest): RestartOptions {
+  return { ...DEFAULT_RESTART, ...request };
+}
 
 /** One end of the program, as the policy counts it. */
 export interface End {

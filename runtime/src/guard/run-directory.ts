@@ -16,6 +16,10 @@ export interface RunDirectory {
   /** The context journal (SPEC §10): the client's last error and breadcrumbs. */
   readonly contextPath: string;
   writeInfo(info: object): void;
+  /** A new, empty context journal, for the program's next start. */
+  resetContext(): void;
+  /** The file a watchdog'd program pings (SPEC §11.3), made on first call. */
+  pingFile(): string;
   remove(): void;
 }
 
@@ -34,6 +38,15 @@ export function createRunDirectory(relativeRoot: string, now = new Date()): RunD
     journalPath,
     contextPath,
     writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
+    resetContext: () => {
+      rmSync(contextPath, { force: true });
+      createJournal(contextPath);
+    },
+    pingFile: () => {
+      const ping = join(path, 'ping');
+      writeFileSync(ping, '', { mode: 0o600, flag: 'a' });
+      return ping;
+    },
     remove: () => removeRunFolder(path),
   };
 }

@@ -59,11 +59,18 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
   const { alive, why } = writerAlive(header, writer, heartbeat, options);
   if (header.state === 'exited') {
     const reason = header.exit?.reason ?? 'ended abnormally';
+    if (header.restartPending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is starting it again)` };
     if (header.finalSavePending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
-    return { state: 'crashed', active: false, reason };
+    return { state: 'crashed', active: false, reason: `${reason}${restartedSuffix(header)}` };
   }
   if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
-  return alive ? { state: 'active', active: true, reason: why } : { state: 'orphaned', active: false, reason: why };
+  return alive ? { state: 'active', active: true, reason: `${why}${restartedSuffix(header)}` } : { state: 'orphaned', active: false, reason: why };
+}
+
+/** "; restarted 3 times": a supervised run's history, in its reason (`ends` has each end). */
+function restartedSuffix(header: AutosaveHeader): string {
+  if (!header.restarts) return '';
+  return `; restarted ${header.restarts === 1 ? 'once' : `${header.restarts} times`}`;
 }
 
 /** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */
