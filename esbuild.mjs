@@ -4,7 +4,7 @@
 // the runtime package alone (its `prepack`).
 // Type checking is tsc's job (npm run typecheck); esbuild only strips types and bundles.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -62,13 +62,16 @@ function writeEsmEntry() {
 if (process.argv[2] === 'runtime') {
   await buildRuntimePackage();
 } else {
+  // The Python client ships in the .vsix as it is at build time, put on guarded Python programs' PYTHONPATH.
+  rmSync('extension/python', { recursive: true, force: true });
+  cpSync('runtime/python/faultguard', 'extension/python/faultguard', { recursive: true, filter: (path) => !/__pycache__|\.pyc$/.test(path) });
   await Promise.all([
     buildRuntimePackage(),
     // The extension ships bundles only (no node_modules), minified (names kept, for readable stack
     // traces in the service log): `vscode` is the one module the host provides.
     build({ ...common, ...shipped, entryPoints: ['extension/client/extension.ts'], outfile: 'extension/dist/extension.js', external: ['vscode'] }),
     build({ ...common, ...shipped, entryPoints: ['extension/service/service.ts'], outfile: 'extension/dist/service.js' }),
-    build({ ...common, entryPoints: ['runtime/src/cli/main.ts'], outfile: 'extension/dist/faultguard.js', banner: CLI_BANNER }),
+    build({ ...common, entryPoints: ['extension/cli/faultguard.ts'], outfile: 'extension/dist/faultguard.js', banner: CLI_BANNER }),
     // Tests, fixtures and benchmarks bundle the runtime from source (tsconfig.base.json's paths):
     // one copy of every module per program, whether a test imports the public API or an internal module.
     build({ ...common, entryPoints: tsFiles('test'), outdir: 'out/test', outbase: 'test', external: ['playwright-core'] }),

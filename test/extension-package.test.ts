@@ -13,6 +13,15 @@ after(dir.remove);
 const unpacked = join(dir.path, 'vsix');
 const vsix = join(ROOT, 'faultguard.vsix');
 
+/** The Python client's modules, with their paths inside the package (it has a subpackage). */
+function pythonFiles(folder: string, prefix = ''): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pythonFiles(path, `${prefix}${name}/`);
+    return name.endsWith('.py') ? [`${prefix}${name}`] : [];
+  });
+}
+
 function filesIn(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {
     const path = join(folder, name);
@@ -28,7 +37,9 @@ before(async () => {
   assert.equal(extracted.code, 0, extracted.stderr);
 });
 
-test('the .vsix holds the manifest, its strings, the licence, the bundles and the icon: no sources, maps or node_modules', () => {
+test('the .vsix holds the manifest, its strings, the licence, the bundles, the icon, the languages and the Python client: no sources, maps or node_modules', () => {
+  const python = pythonFiles(join(ROOT, 'runtime', 'python', 'faultguard'));
+  assert.ok(python.includes('__init__.py'), 'the Python client is there to ship');
   assert.deepEqual(filesIn(unpacked).sort(), [
     '[Content_Types].xml',
     'extension.vsixmanifest',
@@ -36,11 +47,13 @@ test('the .vsix holds the manifest, its strings, the licence, the bundles and th
     'extension/extension/dist/extension.js',
     'extension/extension/dist/faultguard.js',
     'extension/extension/dist/service.js',
+    ...readdirSync(join(ROOT, 'extension', 'languages')).map((name) => `extension/extension/languages/${name}`),
     'extension/extension/media/faultguard.svg',
+    ...python.map((name) => `extension/extension/python/faultguard/${name}`),
     'extension/package.json',
     'extension/package.nls.json',
     'extension/readme.md',
-  ]);
+  ].sort());
   assert.ok(statSync(vsix).size < 1024 * 1024, `the .vsix is ${statSync(vsix).size} bytes`);
 });
 

@@ -8,7 +8,7 @@ import { URI } from 'vscode-uri';
 import type { RunSummary } from '@faultguard/protocol/recovery-service';
 import { describeAutosave } from '@faultguard/runtime';
 import { ago } from '@faultguard/protocol';
-import { commandLabel, crashMessage, crashedCount, groupRuns, isRecoverable, keyDescription, runDescription, runDetails } from '../extension/client/run-presentation';
+import { commandLabel, crashMessage, crashedCount, endKind, groupRuns, isRecoverable, keyDescription, recoveryFolderName, runDescription, runDetails, runName } from '../extension/client/run-presentation';
 import { VALUE_SCHEME, valueOf, valueUri } from '../extension/client/value-uri';
 import { CLI, fixture, launch, run, temporaryDirectory, type Running } from './helpers/processes';
 
@@ -23,7 +23,7 @@ let running: Running;
 
 /** A run as the service summarizes it: the runtime's listing of the file, with its folder. */
 function summaryOf(file: string): RunSummary {
-  return { ...describeAutosave(file), folder };
+  return { ...describeAutosave(file), folder, hasPrevious: false };
 }
 
 before(async () => {
@@ -40,8 +40,10 @@ before(async () => {
 
 after(() => process.kill(-running.pid, 'SIGKILL')); // the guard and its program: one process group
 
-test('a crashed run reads as its command, its signal and its age, in the Crashed group', () => {
+test('a crashed run reads as its script first, then its signal and its age; the whole command in the tooltip, in local time', () => {
   assert.equal(crashed.state, 'crashed');
+  assert.equal(runName(crashed), 'values-app.js');
+  assert.equal(endKind(crashed), 'signal');
   // The script, inside the run's working folder, is shown relative to it.
   assert.equal(crashed.header!.program.cwd, process.cwd());
   assert.equal(commandLabel(crashed), `node ${relative(process.cwd(), fixture('values-app'))} abort`);
@@ -51,17 +53,21 @@ test('a crashed run reads as its command, its signal and its age, in the Crashed
   assert.match(details, new RegExp(`program pid ${crashed.header!.program.pid}, guard pid ${crashed.header!.writer.pid}`));
   assert.match(details, /cwd: \//);
   assert.ok(details.includes(crashed.file));
+  assert.ok(details.includes(`started ${new Date(Date.parse(crashed.header!.started)).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}`), details);
+  assert.doesNotMatch(details, /\d{4}-\d\d-\d\dT/, 'no UTC ISO times');
+  assert.match(recoveryFolderName(crashed), /^values-app\.js \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d$/);
   assert.match(crashMessage(crashed, 'live'), /^"node .*values-app\.js abort" crashed \(SIGABRT\); \d+ values rescued$/);
   assert.match(crashMessage(crashed, 'startup'), /crashed earlier \(SIGABRT\)/);
 });
 
-test('runs are grouped Crashed / Running / Unreadable, and only crashed ones are counted', () => {
+test('runs are grouped Running / Unreadable / Crashed (the long list last), and only crashed ones are counted', () => {
   const groups = groupRuns([live, unreadable, crashed]);
   assert.deepEqual([...groups].map(([name, runs]) => [name, runs.map((r) => r.file)]), [
-    ['crashed', [crashed.file]],
     ['running', [live.file]],
     ['unreadable', [unreadable.file]],
+    ['crashed', [crashed.file]],
   ]);
+  assert.deepEqual([endKind(live), endKind(unreadable)], ['running', 'unreadable']);
   assert.equal(crashedCount([live, unreadable, crashed]), 1);
   assert.match(runDescription(live, Date.now()), /^running · started (just now|\d+ s ago)$/);
 });
@@ -77,6 +83,7 @@ test('an empty claim whose guard died before its first save is listed, but neith
   assert.deepEqual([isRecoverable(claim), isRecoverable(crashed), isRecoverable(live), isRecoverable(unreadable)], [false, true, false, false]);
   assert.equal(crashedCount([claim, crashed]), 1);
   assert.equal(runDescription(claim, Date.now()), 'guard died before its first save');
+  assert.equal(endKind(claim), 'empty');
 });
 
 test('an unreadable file shows its error on one line, with no control characters from the file', () => {
@@ -90,6 +97,30 @@ test('an unreadable file shows its error on one line, with no control characters
 test('a hostile command line cannot draw on the view', () => {
   const header = { ...crashed.header!, program: { ...crashed.header!.program, command: ['/bin/evil\u001b[2J', 'a\nb'] } };
   assert.equal(commandLabel({ ...crashed, header }), 'evil [2J a b');
+  assert.equal(runName({ ...crashed, header }), 'evil [2J');
+});
+
+test('an end out of memory or by an uncaught exception reads so, before the signal or status, with an icon of its own', () => {
+  const ended = (context: object) => ({ ...crashed, header: { ...crashed.header!, context: { format: 1, ...context } } }) as RunSummary;
+  const heap = ended({ report: { event: 'Allocation failed - JavaScript heap out of memory', stack: '' } });
+  assert.deepEqual([endKind(heap), runDescription(heap, Date.parse(crashed.header!.ended!) + 1000)], ['oom', 'out of memory (SIGABRT) · just now']);
+  assert.equal(endKind(ended({ oom: { evidence: 'oom_kill 1' } })), 'oom');
+  const thrown = ended({ error: { kind: 'uncaught', type: 'TypeError', message: 'x is undefined' } });
+  assert.deepEqual([endKind(thrown), runDescription(thrown, Date.parse(crashed.header!.ended!) + 1000)], ['exception', 'TypeError (SIGABRT) · just now']);
+});
+
+test('a run is named by what the user recognises: the script past the interpreter and its options, the module, or the program', () => {
+  const named = (...command: string[]) => runName({ ...crashed, header: { ...crashed.header!, program: { ...crashed.header!.program, command } } });
+  assert.equal(named('node', '--max-old-space-size=40', 'src/server.js', '--port', '80'), 'server.js');
+  assert.equal(named('/usr/bin/python3', '-X', 'dev', '-u', 'tools/worker.py'), 'worker.py');
+  assert.equal(named('python3', '-m', 'http.server'), 'http.server');
+  assert.equal(named('node', '-r', 'ts-node/register', 'app.ts'), 'app.ts');
+  assert.equal(named('node', '-e', 'process.abort()'), 'node -e');
+  assert.equal(named('/opt/tools/my-tool', '--fast', 'input.txt'), 'my-tool');
+  // A Python program under the debugger: debugpy (as its launcher runs it) and its options are not the program.
+  assert.equal(named('.venv/bin/python', '-X', 'frozen_modules=off', '/usr/lib/python3/dist-packages/debugpy', '--connect', '127.0.0.1:5678', '--configure-qt', 'none', '--adapter-access-token', 'abc', 'app.py'), 'app.py');
+  assert.equal(named('python3', '-m', 'debugpy', '--listen', '5678', '--wait-for-client', '-m', 'service'), 'service');
+  assert.equal(named('python3', '-m', 'pdb', 'tool.py'), 'tool.py');
 });
 
 test('ages and sizes read as a person would say them', () => {
@@ -101,18 +132,19 @@ test('ages and sizes read as a person would say them', () => {
   assert.equal(keyDescription({ key: 'k', encoding: 'bytes', size: 1536, fileName: 'k.bin' }), 'bytes · 1.5 KiB');
 });
 
-test('value URIs carry any key and file there and back, and name the tab after the key', () => {
+test('value URIs carry any key and file there and back, and name the tab after the key and its run', () => {
+  const run = (file: string) => ({ file, title: 'app.js 10:41:07' });
   for (const key of ['notes', 'a/b\\c', '', 'ünï çødé ✓', '?#%&=']) {
-    const uri = valueUri('/some where/run.fgsave', key);
+    const uri = valueUri(run('/some where/run.fgsave'), key);
     assert.equal(uri.scheme, VALUE_SCHEME);
     const again = valueOf({ scheme: uri.scheme, query: uri.query });
-    assert.deepEqual(again, { file: '/some where/run.fgsave', key, extent: 'page' });
+    assert.deepEqual(again, { file: '/some where/run.fgsave', key, extent: 'page', page: 0 });
     // Through the string form too: what the editor stores and hands back.
-    const parsed = URI.parse(valueUri('/x.fgsave', key, 'whole').toString());
-    assert.deepEqual(valueOf(parsed), { file: '/x.fgsave', key, extent: 'whole' });
+    const parsed = URI.parse(valueUri(run('/x.fgsave'), key, 'page', 3).toString());
+    assert.deepEqual(valueOf(parsed), { file: '/x.fgsave', key, extent: 'page', page: 3 });
   }
-  assert.equal(valueUri('/f', 'notes').path, '/notes');
-  assert.equal(valueUri('/f', 'a/b').path, '/a∕b');
+  assert.equal(valueUri(run('/f'), 'notes').path, '/notes · app.js 10:41:07');
+  assert.equal(valueUri(run('/f'), 'a/b', 'page', 1).path, '/a∕b · app.js 10:41:07 · page 2');
   assert.equal(valueOf({ scheme: 'file', query: '' }), undefined);
   assert.equal(valueOf({ scheme: VALUE_SCHEME, query: '{"file":1}' }), undefined);
 });

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { previousGenerationPath } from '@faultguard/protocol';
+import { crc32, decodeAutosaveHeader, encodeAutosaveHead, listBlocks, previousGenerationPath } from '@faultguard/protocol';
 import {
   DiscardRunRequest,
   PAGE_BYTES,
@@ -30,6 +30,8 @@ import { SEGV_NODE_OPTIONS } from './fixtures/crash';
 const dir = temporaryDirectory();
 after(dir.remove);
 const env = { ...process.env, FAULTGUARD_JOURNAL_DIR: join(dir.path, 'journals') };
+// The trash of discardRun's `trash` (freedesktop.org's, under XDG_DATA_HOME): this file's own. The services inherit it.
+process.env.XDG_DATA_HOME = join(dir.path, 'xdg-data');
 const LIMIT = 1024 ** 3;
 const services: RecoveryService[] = [];
 after(() => Promise.all(services.map((service) => service.stop())));
@@ -151,9 +153,9 @@ describe('crashed runs found at start-up', () => {
 
   test('readValue: JSON pretty-printed, text as text, bytes and opaque values as hex', async () => {
     const view = (key: string) => service.request(ReadValueRequest, { file: files.values, key, extent: 'page' });
-    assert.deepEqual(await view('object'), { encoding: 'json', rendering: 'json', text: `${JSON.stringify({ nested: { deeper: ['a', 'b'] }, empty: {} }, null, 2)}\n`, size: 42, shownBytes: 42 });
-    assert.deepEqual(await view('text bytes'), { encoding: 'bytes', rendering: 'text', text: 'plain text\nsecond line\n', size: 23, shownBytes: 23 });
-    assert.deepEqual(await view('bytes'), { encoding: 'bytes', rendering: 'hex', text: `00000000  00 01 02 fe ff${' '.repeat(35)}|.....|\n`, size: 5, shownBytes: 5 });
+    assert.deepEqual(await view('object'), { encoding: 'json', rendering: 'json', text: `${JSON.stringify({ nested: { deeper: ['a', 'b'] }, empty: {} }, null, 2)}\n`, size: 42, shownBytes: 42, start: 0, page: 0, pages: 1 });
+    assert.deepEqual(await view('text bytes'), { encoding: 'bytes', rendering: 'text', text: 'plain text\nsecond line\n', size: 23, shownBytes: 23, start: 0, page: 0, pages: 1 });
+    assert.deepEqual(await view('bytes'), { encoding: 'bytes', rendering: 'hex', text: `00000000  00 01 02 fe ff${' '.repeat(35)}|.....|\n`, size: 5, shownBytes: 5, start: 0, page: 0, pages: 1 });
     const pickled = await view('pickled');
     assert.equal(pickled.encoding, 'python-pickle');
     assert.match(pickled.text, /^00000000  80 04 95 05/);
@@ -172,7 +174,7 @@ describe('crashed runs found at start-up', () => {
     assert.ok(bytesShown(whole).equals(cliRaw(files.segv, 'noise')));
     const bigPage = await service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'page' });
     assert.ok(bigPage.size > WHOLE_VALUE_BYTES && bigPage.shownBytes === PAGE_BYTES);
-    await assertRefused(service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'whole' }), files.big, ['too-large'], /more than can be shown whole \(16777216\); save it to a file instead/);
+    await assertRefused(service.request(ReadValueRequest, { file: files.big, key: 'log', extent: 'whole' }), files.big, ['too-large'], /more than can be shown whole \(16 MiB\); save it to a file instead/);
     await assertRefused(service.request(ReadValueRequest, { file: files.values, key: 'nope', extent: 'page' }), files.values, ['invalid'], /has no key "nope"/);
   });
 
@@ -186,13 +188,13 @@ describe('crashed runs found at start-up', () => {
     }
   });
 
-  test('recoverRun: the files faultguard recover writes, in a new folder; again: <name>-2', async () => {
-    const into = folder('recovered');
+  test('recoverRun: the files faultguard recover writes, in the folder asked for; never into one that is not empty', async () => {
+    const into = join(folder('recovered'), 'values');
     const byCli = join(dir.path, 'recovered-by-cli');
     const cli = await run(process.execPath, [CLI, 'recover', files.values, '--out', byCli], { env });
     assert.equal(cli.code, 0, cli.stderr);
-    const first = await service.request(RecoverRunRequest, { file: files.values, into });
-    assert.equal(first.folder, join(into, 'values'));
+    const first = await service.request(RecoverRunRequest, { file: files.values, folder: into });
+    assert.equal(first.folder, into);
     const names = readdirSync(byCli).sort();
     assert.deepEqual(readdirSync(first.folder).sort(), names);
     for (const name of names) assert.ok(readFileSync(join(first.folder, name)).equals(readFileSync(join(byCli, name))), `${name} as the CLI writes it`);
@@ -200,9 +202,8 @@ describe('crashed runs found at start-up', () => {
     assert.deepEqual(first.files, index);
     const { keys } = await service.request(ReadRunRequest, { file: files.values });
     assert.deepEqual(keys.map((key) => [key.key, key.fileName]), index.map((entry) => [entry.key, entry.file]), 'readRun names the files recover writes');
-    const second = await service.request(RecoverRunRequest, { file: files.values, into });
-    assert.equal(second.folder, join(into, 'values-2'));
-    assert.deepEqual(readdirSync(second.folder).sort(), names);
+    await assertRefused(service.request(RecoverRunRequest, { file: files.values, folder: into }), into, ['failed'], /not empty; not writing over anything/);
+    assert.deepEqual(readdirSync(into).sort(), names, 'the first recovery is left as it was');
   });
 
   test('discardRun: both generations go, and the run leaves the snapshot', async () => {
@@ -243,7 +244,7 @@ describe('live runs', () => {
     assert.deepEqual([active.active, active.header?.program.pid], [true, programPid]);
     assert.match(active.reason, new RegExp(`guard ${guard.pid} is running`));
     await assertRefused(service.request(DiscardRunRequest, { file }), file, ['live'], /belongs to a live run/);
-    await assertRefused(service.request(RecoverRunRequest, { file, into: dir.path }), file, ['live'], /belongs to a live run/);
+    await assertRefused(service.request(RecoverRunRequest, { file, folder: join(dir.path, 'never') }), file, ['live'], /belongs to a live run/);
     assert.ok(existsSync(file), 'a live run keeps its autosave');
     process.kill(programPid, 'SIGKILL');
     const event = await service.waitForCrash('runCrashed of the killed program', (e) => e.run.file === file);
@@ -386,3 +387,116 @@ function killGroup(pid: number): void {
     // gone
   }
 }
+
+describe('reading by the record index (SPEC §7.9)', () => {
+  const saves = join(dir.path, 'indexed');
+  const damagedSaves = join(dir.path, 'indexed-damaged');
+  let service: RecoveryService;
+  let file: string;
+
+  before(async () => {
+    mkdirSync(saves);
+    mkdirSync(damagedSaves);
+    // A JSON string of 120,000 lines (3 MB, its \n escapes cut by page boundaries) and 2 MiB of random bytes.
+    file = join(saves, 'big.fgsave');
+    const result = await run(process.execPath, [fixture('crash-app'), 'kill'], { env: { ...env, AUTOSAVE: file, LOG_LINES: '120000', NOISE_KIB: '2048' }, deadlineMs: 120_000 });
+    assert.equal(result.signal, 'SIGKILL', result.stderr);
+    service = await serviceFor([saves, damagedSaves]);
+    await service.waitForSnapshot('the run listed', (s) => runOf(s, file)?.state === 'crashed');
+  });
+
+  test('every page of a value, in order, reads as the whole value; saveValue streams it byte for byte', async () => {
+    const { keys } = await service.request(ReadRunRequest, { file });
+    assert.deepEqual(keys.map((k) => k.key), ['text', 'numbers', 'binary', 'log', 'noise']);
+    const raw = cliRaw(file, 'log');
+    const first = await service.request(ReadValueRequest, { file, key: 'log', extent: 'page' });
+    assert.ok(first.pages > 10, `${first.pages} pages`);
+    let text = '';
+    let next = 0;
+    for (let page = 0; page < first.pages; page++) {
+      const view = await service.request(ReadValueRequest, { file, key: 'log', extent: 'page', page });
+      assert.deepEqual([view.rendering, view.page, view.start], ['text', page, next], `page ${page + 1}`);
+      text += view.text;
+      next = view.start + view.shownBytes;
+    }
+    assert.equal(next, raw.length);
+    assert.equal(text, JSON.parse(raw.toString('utf8')));
+    const noise = await service.request(ReadValueRequest, { file, key: 'noise', extent: 'page', page: 1 });
+    assert.deepEqual([noise.rendering, noise.start], ['hex', PAGE_BYTES]);
+    assert.match(noise.text, /^00040000  /);
+    const target = join(dir.path, 'noise-saved.bin');
+    assert.equal((await service.request(SaveValueRequest, { file, key: 'noise', target })).bytes, 2048 * 1024);
+    assert.ok(readFileSync(target).equals(cliRaw(file, 'noise')));
+  });
+
+  test('a damaged block: the keys are listed from the index, the page that needs it is refused, naming the file, and so is saving the value', async () => {
+    const damaged = join(damagedSaves, 'big.fgsave');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1024 * 1024] ^= 0x01; // inside the random value's stored blocks
+    writeFileSync(damaged, bytes);
+    await service.waitForSnapshot('the damaged copy listed', (s) => runOf(s, damaged) !== undefined);
+    const { keys, generation } = await service.request(ReadRunRequest, { file: damaged });
+    assert.deepEqual([keys.length, generation], [5, 'newest'], 'the header and its index are intact');
+    const { pages } = await service.request(ReadValueRequest, { file: damaged, key: 'noise', extent: 'page' });
+    const refused: number[] = [];
+    for (let page = 0; page < pages; page++) {
+      await service.request(ReadValueRequest, { file: damaged, key: 'noise', extent: 'page', page }).catch((error: ResponseError<{ problem: string }>) => {
+        assert.ok(error.message.startsWith(`${damaged}: `), error.message);
+        assert.equal(error.data?.problem, 'invalid');
+        refused.push(page);
+      });
+    }
+    assert.ok(refused.length > 0, 'the page that holds the damaged byte is refused');
+    // Read whole since then (no previous generation here): every request about it is refused.
+    await assertRefused(service.request(ReadRunRequest, { file: damaged }), damaged, ['invalid'], /damaged data|checksum/);
+    const target = join(dir.path, 'never-saved.bin');
+    await assertRefused(service.request(SaveValueRequest, { file: damaged, key: 'noise', target }), damaged, ['invalid']);
+    assert.equal(existsSync(target), false, 'nothing is left of a save that failed');
+  });
+
+  test('an index that lies about two sizes (adding up, its header checksum made anew): the record prefix refuses the page, and the file is read whole', async () => {
+    const lying = join(damagedSaves, 'lying.fgsave');
+    const bytes = readFileSync(file);
+    const { header, dataOffset } = decodeAutosaveHeader(bytes);
+    const records = header.data.index!.records.map(([key, tag, size]) => [key, tag, key === 'log' ? size + 1000 : key === 'noise' ? size - 1000 : size] as const);
+    writeFileSync(lying, Buffer.concat([encodeAutosaveHead({ ...header, data: { ...header.data, index: { version: 1, records } } }, dataOffset - 16), bytes.subarray(dataOffset)]));
+    await service.waitForSnapshot('the lying copy listed', (s) => runOf(s, lying) !== undefined);
+    assert.equal((await service.request(ReadRunRequest, { file: lying })).keys.find((k) => k.key === 'noise')?.size, 2048 * 1024 - 1000, 'listed as the index says');
+    // The page is not taken from the wrong place: the whole read that follows gives the true bytes.
+    const page = await service.request(ReadValueRequest, { file: lying, key: 'noise', extent: 'page', page: 1 });
+    assert.ok(bytesShown(page).equals(cliRaw(file, 'noise').subarray(PAGE_BYTES, 2 * PAGE_BYTES)), 'the true second page');
+    assert.equal((await service.request(ReadRunRequest, { file: lying })).keys.find((k) => k.key === 'noise')?.size, 2048 * 1024, 'read whole since');
+  });
+
+  test('a record damaged inside a block whose own check is made anew: saving the value is refused by the record\'s checksum, and leaves nothing', async () => {
+    const forged = join(damagedSaves, 'forged.fgsave');
+    const bytes = readFileSync(file);
+    const { dataOffset } = decodeAutosaveHeader(bytes);
+    // A stored block (CRC32 check) of the random value: a byte of its data changed, the block's check recomputed.
+    const block = listBlocks((offset, length) => bytes.subarray(offset, offset + length), dataOffset, bytes.length).filter((b) => b.flags[1] === 0x01 && b.size === 1024 * 1024).at(-1)!;
+    const payload: Buffer[] = [];
+    for (let at = block.start + 12; bytes[at] !== 0x00; at += 3 + bytes.readUInt16BE(at + 1) + 1) payload.push(bytes.subarray(at + 3, at + 3 + bytes.readUInt16BE(at + 1) + 1));
+    bytes[block.start + 12 + 3 + 100] ^= 0x01;
+    bytes.writeUInt32LE(crc32(Buffer.concat(payload)), block.start + block.totalSize - 4);
+    writeFileSync(forged, bytes);
+    await service.waitForSnapshot('the forged copy listed', (s) => runOf(s, forged) !== undefined);
+    const target = join(dir.path, 'forged-saved.bin');
+    await assertRefused(service.request(SaveValueRequest, { file: forged, key: 'noise', target }), forged, ['invalid'], /fails its checksum/);
+    assert.equal(existsSync(target), false, 'nothing is left of a save that failed');
+  });
+
+  test('discardRun with trash: the file goes to the trash with its .trashinfo; a name taken there is not written over', async () => {
+    const damaged = join(damagedSaves, 'big.fgsave');
+    const { removed, trashed } = await service.request(DiscardRunRequest, { file: damaged, trash: true });
+    assert.deepEqual(removed, [damaged]);
+    const trash = join(dir.path, 'xdg-data', 'Trash');
+    assert.deepEqual(trashed, [join(trash, 'files', 'big.fgsave')]);
+    assert.equal(existsSync(damaged), false);
+    const info = readFileSync(join(trash, 'info', 'big.fgsave.trashinfo'), 'utf8');
+    assert.match(info, new RegExp(`^\\[Trash Info\\]\\nPath=${damaged}\\nDeletionDate=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\n$`));
+    // A second file of the same name is not written over in the trash.
+    writeFileSync(damaged, readFileSync(join(trash, 'files', 'big.fgsave')));
+    const again = await service.request(DiscardRunRequest, { file: damaged, trash: true });
+    assert.deepEqual(again.trashed, [join(trash, 'files', 'big.2.fgsave')]);
+  });
+});

@@ -29,7 +29,8 @@ export class CrashAlerts implements vscode.Disposable {
 
   private updateStatus(): void {
     const count = crashedCount(this.service.snapshot.runs);
-    this.status.text = `$(error) ${count}`;
+    // Words, not an error icon and a number: that is what the Problems count looks like.
+    this.status.text = `$(shield) ${count === 1 ? vscode.l10n.t('1 crashed run') : vscode.l10n.t('{0} crashed runs', count)}`;
     this.status.tooltip = crashedRunsText(count);
     if (count > 0) this.status.show();
     else this.status.hide();

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import * as vscode from 'vscode';
-import { foldersOf } from './settings';
+import type { GuardRuntime } from './guard-runtime';
+import { foldersOf, pythonInterpreterSetting } from './settings';
 
 export const TASK_TYPE = 'faultguard';
 
@@ -10,72 +11,140 @@ interface GuardedTaskDefinition extends vscode.TaskDefinition {
   readonly args?: readonly string[];
   /** Seconds between autosaves (the guard's default: 10). */
   readonly interval?: number;
+  /** The program's working folder (default: the workspace folder) and more environment variables. */
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** More options of `faultguard run`, before `--` (e.g. `["--on-crash", "notify-send crashed"]`). */
+  readonly options?: readonly string[];
 }
 
-/** How a file is run, by its extension: the programs a guarded run can start from the editor. */
-const RUNNERS: Readonly<Record<string, string>> = { '.js': 'node', '.mjs': 'node', '.cjs': 'node', '.py': 'python3' };
+/** The debug types of Python launches: the Python Debugger extension's, and the Python extension's older name. */
+export const PYTHON_DEBUG_TYPES = ['debugpy', 'python'];
+
+/** The paths a guarded run needs: the CLI and the Python client, both inside the extension. */
+export interface ShippedParts {
+  readonly cli: string;
+  readonly pythonClient: string;
+}
 
 /**
  * Runs programs under the guard from the editor: a task type (`"type": "faultguard"`), a command for
- * the active file, and `"faultguard": true` in a Node launch configuration. Each run autosaves into
- * the first autosave folder of its workspace folder, which the Recovery view watches: a crash shows
- * up there at once. The guard is the runtime's CLI, shipped inside the extension, run by the `node`
- * on PATH (Node.js 20.15 or later).
+ * the active file, and `"faultguard": true` in a Node or Python launch configuration. Each run
+ * autosaves into the first autosave folder of its workspace folder, which the Recovery view
+ * watches. The guard is the CLI shipped inside the extension, run by a Node.js 20.16+ on PATH, or
+ * else by the editor's own runtime (guard-runtime.ts); a Python program finds the shipped Python
+ * client on its PYTHONPATH and runs with the interpreter the user chose.
  */
 export class GuardedRuns implements vscode.TaskProvider, vscode.DebugConfigurationProvider {
-  constructor(private readonly cli: string) {}
+  constructor(
+    private readonly shipped: ShippedParts,
+    private readonly runtime: () => Promise<GuardRuntime>,
+  ) {}
 
-  provideTasks(): vscode.Task[] {
-    const task = this.activeFileTask();
+  async provideTasks(): Promise<vscode.Task[]> {
+    const task = await this.activeFileTask();
     return task ? [task] : [];
   }
 
-  resolveTask(task: vscode.Task): vscode.Task | undefined {
+  async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
     const definition = task.definition as GuardedTaskDefinition;
     if (typeof definition.command !== 'string') return undefined;
     const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
-    return new vscode.Task(definition, folder, task.name, TASK_TYPE, this.execution(definition, folder));
+    return this.task(definition, folder, task.name);
   }
 
   /** Faultguard: Run Active File Under the Guard. */
   async runActiveFile(): Promise<void> {
-    const task = this.activeFileTask();
-    if (!task) throw new Error(vscode.l10n.t('Open a JavaScript or Python file of a workspace folder to run it under the guard.'));
+    const task = await this.activeFileTask();
+    if (!task) {
+      // An instruction, not an error: nothing went wrong.
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a JavaScript or Python file of a workspace folder to run it under the guard.'));
+      return;
+    }
     await vscode.tasks.executeTask(task);
   }
 
-  /** A Node launch with `"faultguard": true` runs `node <cli> run --autosave … -- node <program>`. */
-  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+  /**
+   * `"faultguard": true` in a launch configuration: a Node launch runs `<guard runtime> <cli> run
+   * --autosave … -- node <program>` (js-debug follows the guarded child as any child Node process);
+   * a Python launch gives debugpy the guarded command as its interpreter, so that the debugger's
+   * launcher starts `<guard> -- python <debugpy> --connect … <program>` and attaches to the program.
+   */
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
     if (config.faultguard !== true || config.request !== 'launch') return config;
     const workspaceFolder = folder ?? vscode.workspace.workspaceFolders?.[0];
     const autosave = workspaceFolder && foldersOf(workspaceFolder)[0];
     if (!autosave) throw new Error(vscode.l10n.t('A guarded launch needs a workspace folder with an autosave folder (setting faultguard.autosaveFolders).'));
+    const runtime = await this.runtime();
+    const guard = [this.shipped.cli, 'run', '--autosave', `${autosave}/`, '--'];
+    // The flag goes: resolved twice, the launch must not be wrapped twice.
+    const { faultguard: _, ...launch } = config;
+    const env = { ...(launch.env as Record<string, string> | undefined), ...runtime.env };
+    if (PYTHON_DEBUG_TYPES.includes(config.type)) {
+      const python = typeof launch.python === 'string' ? launch.python : await pythonInterpreter(workspaceFolder);
+      return { ...launch, python: [runtime.command, ...guard, python], debugLauncherPython: python, env: { ...env, PYTHONPATH: this.pythonPath(env.PYTHONPATH) } };
+    }
     const program = typeof config.runtimeExecutable === 'string' ? config.runtimeExecutable : 'node';
     const runtimeArgs = Array.isArray(config.runtimeArgs) ? config.runtimeArgs : [];
-    // js-debug then starts `node <cli> run … -- <program> <runtimeArgs> <program file> <args>` and
-    // follows the guarded child, as it follows any child Node process. The flag goes: resolved twice,
-    // the launch must not be wrapped twice.
-    const { faultguard: _, ...launch } = config;
-    return { ...launch, runtimeExecutable: 'node', runtimeArgs: [this.cli, 'run', '--autosave', `${autosave}/`, '--', program, ...runtimeArgs] };
+    return { ...launch, runtimeExecutable: runtime.command, runtimeArgs: [...guard, program, ...runtimeArgs], env };
   }
 
-  private activeFileTask(): vscode.Task | undefined {
+  private async activeFileTask(): Promise<vscode.Task | undefined> {
     const document = vscode.window.activeTextEditor?.document;
     if (!document || document.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return undefined;
-    const runner = RUNNERS[extname(document.uri.fsPath).toLowerCase()];
+    const extension = extname(document.uri.fsPath).toLowerCase();
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-    if (!runner || !folder) return undefined;
+    if (!folder) return undefined;
+    const runner = extension === '.py' ? await pythonInterpreter(folder) : ['.js', '.mjs', '.cjs'].includes(extension) ? 'node' : undefined;
+    if (!runner) return undefined;
     const definition: GuardedTaskDefinition = { type: TASK_TYPE, command: runner, args: [document.uri.fsPath] };
-    const name = vscode.l10n.t('run {0} under the guard', vscode.workspace.asRelativePath(document.uri, false));
-    return new vscode.Task(definition, folder, name, TASK_TYPE, this.execution(definition, folder));
+    return this.task(definition, folder, vscode.l10n.t('run {0} under the guard', vscode.workspace.asRelativePath(document.uri, false)));
   }
 
-  private execution(definition: GuardedTaskDefinition, folder: vscode.WorkspaceFolder): vscode.ProcessExecution {
+  private async task(definition: GuardedTaskDefinition, folder: vscode.WorkspaceFolder, name: string): Promise<vscode.Task> {
+    const runtime = await this.runtime();
     const autosave = foldersOf(folder)[0];
-    const options = [...(autosave ? ['--autosave', `${autosave}/`] : []), ...(definition.interval ? ['--interval', String(definition.interval)] : [])];
-    // The user's Node runs the guard, as in a guarded launch: the editor's own (Electron, told to act
-    // as Node by an environment variable) would pass that variable on to the program.
-    return new vscode.ProcessExecution('node', [this.cli, 'run', ...options, '--', definition.command, ...(definition.args ?? [])], { cwd: folder.uri.fsPath });
+    const options = [
+      ...(autosave ? ['--autosave', `${autosave}/`] : []),
+      ...(definition.interval ? ['--interval', String(definition.interval)] : []),
+      ...(definition.options ?? []),
+    ];
+    const env = { ...definition.env, ...runtime.env, PYTHONPATH: this.pythonPath(definition.env?.PYTHONPATH ?? process.env.PYTHONPATH) };
+    const cwd = definition.cwd === undefined ? folder.uri.fsPath : definition.cwd.replace(/^\$\{workspaceFolder\}/, folder.uri.fsPath);
+    const execution = new vscode.ProcessExecution(runtime.command, [this.shipped.cli, 'run', ...options, '--', definition.command, ...(definition.args ?? [])], { cwd, env });
+    // No problem matchers, said outright: VS Code then does not offer to scan the output for problems.
+    return new vscode.Task(definition, folder, name, TASK_TYPE, execution, []);
   }
+
+  /** The shipped Python client first, then whatever the program had: `import faultguard` finds ours. */
+  private pythonPath(existing: string | undefined): string {
+    return existing ? `${this.shipped.pythonClient}:${existing}` : this.shipped.pythonClient;
+  }
+}
+
+/**
+ * The Python interpreter the user chose for `folder`: the Python extension's (when it is
+ * installed), else the setting faultguard.pythonInterpreter, else `python3` on PATH.
+ */
+export async function pythonInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<string> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
+  if (extension) {
+    try {
+      const api = extension.isActive ? extension.exports : await extension.activate();
+      const chosen = api.environments?.getActiveEnvironmentPath(folder?.uri);
+      if (chosen?.path) return (await api.environments?.resolveEnvironment(chosen))?.executable.uri?.fsPath ?? chosen.path;
+    } catch {
+      // An extension that fails to answer leaves the choice to the setting.
+    }
+  }
+  return pythonInterpreterSetting(folder) || 'python3';
+}
+
+/** The part of the Python extension's API (its `environments`) read here. */
+interface PythonExtensionApi {
+  readonly environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { readonly path: string } | undefined;
+    resolveEnvironment(environment: { readonly path: string }): Promise<{ readonly executable: { readonly uri?: vscode.Uri } } | undefined>;
+  };
 }

@@ -39,3 +39,15 @@ export function showNotifications(): boolean {
 export function affectsService(event: vscode.ConfigurationChangeEvent): boolean {
   return ['autosaveFolders', 'staleAfterSeconds', 'maxInspectedSizeMB'].some((name) => event.affectsConfiguration(`${SECTION}.${name}`));
 }
+
+/** Where recoveries go unless the user picks another folder: out of the workspace (its root is for the project's files). */
+export function recoveryFolder(): string {
+  const configured = vscode.workspace.getConfiguration(SECTION).get<string>('recoveryFolder', '').trim();
+  const folder = configured === '' ? join('~', 'Faultguard Recovered') : configured;
+  return folder === '~' || folder.startsWith('~/') ? join(homedir(), folder.slice(1)) : isAbsolute(folder) ? folder : join(homedir(), folder);
+}
+
+/** The interpreter setting for Python programs run under the guard (when the Python extension does not say): empty for none. */
+export function pythonInterpreterSetting(scope: vscode.WorkspaceFolder | undefined): string {
+  return vscode.workspace.getConfiguration(SECTION, scope).get<string>('pythonInterpreter', '').trim();
+}

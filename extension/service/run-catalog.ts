@@ -174,7 +174,7 @@ export class RunCatalog {
 }
 
 function summarize(listing: Listing): RunSummary {
-  return { ...listing, folder: dirname(listing.file) };
+  return { ...listing, folder: dirname(listing.file), hasPrevious: exists(previousGenerationPath(listing.file)) };
 }
 
 /** Whether `path` is there but no folder (a link is followed); an error leaves the question to listAutosaves. */

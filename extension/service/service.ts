@@ -1,6 +1,7 @@
 // The recovery service: a Node process that a client (the VS Code extension, or any editor with an
 // LSP client) starts and talks to over JSON-RPC, with the messages of protocol/RECOVERY-SERVICE.md.
 // It watches autosave folders, judges runs, and does all decompression, off the editor's host.
+import { dirname } from 'node:path';
 import { createConnection, LSPErrorCodes, ProposedFeatures, ResponseError } from 'vscode-languageserver/node';
 import {
   ConfigureNotification,
@@ -10,6 +11,7 @@ import {
   ReadValueRequest,
   RecoverRunRequest,
   RefreshRequest,
+  RunContentsChangedNotification,
   RunCrashedNotification,
   RunsChangedNotification,
   SaveValueRequest,
@@ -18,6 +20,7 @@ import {
 import { AutosaveError, DEFAULT_MAX_DATA_BYTES } from '@faultguard/runtime/recovery';
 import { RunCatalog } from './run-catalog';
 import { RunReader } from './run-reader';
+import { moveToTrash, NoTrashError, trashFor } from './trash';
 
 declare const FAULTGUARD_VERSION: string;
 
@@ -33,7 +36,10 @@ const catalog = new RunCatalog(
   log,
 );
 const judge = () => (settings.staleAfterSeconds === undefined ? {} : { staleAfterSeconds: settings.staleAfterSeconds });
-const reader = new RunReader(() => ({ maxBytes: settings.maxInspectedBytes, judge: judge() }));
+const reader = new RunReader(() => ({ maxBytes: settings.maxInspectedBytes, judge: judge() }), {
+  log,
+  contentsChanged: (file) => void connection.sendNotification(RunContentsChangedNotification, { file }),
+});
 
 /** Errors reach the client as a failed request with the message (which names the file) and its kind. */
 function answer<P, R>(handle: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
@@ -41,7 +47,7 @@ function answer<P, R>(handle: (params: P) => R | Promise<R>): (params: P) => Pro
     try {
       return await handle(params);
     } catch (error) {
-      const problem = error instanceof AutosaveError ? error.problem : 'failed';
+      const problem = error instanceof AutosaveError ? error.problem : error instanceof NoTrashError ? 'no-trash' : 'failed';
       log(`error: ${(error as Error).message}`);
       throw new ResponseError(LSPErrorCodes.RequestFailed, (error as Error).message, { problem });
     }
@@ -65,10 +71,14 @@ connection.onRequest(SaveValueRequest, answer((params) => reader.save(params)));
 connection.onRequest(RecoverRunRequest, answer((params) => reader.recover(params)));
 connection.onRequest(
   DiscardRunRequest,
-  answer(({ file }) => {
-    const removed = reader.discard(file);
+  answer(({ file, trash }) => {
+    // The trash is found before anything moves: a file system without one fails the request whole.
+    const bin = trash ? trashFor(dirname(file)) : undefined;
+    const trashed: string[] = [];
+    const removed = reader.discard(file, bin === undefined ? undefined : (path) => void trashed.push(moveToTrash(path, bin)));
     catalog.forget(file);
-    return { removed };
+    log(`discardRun ${file}: ${bin ? `moved ${removed.length} file(s) to ${bin}` : `deleted ${removed.length} file(s)`}`);
+    return { removed, ...(bin && { trashed }) };
   }),
 );
 connection.onShutdown(() => catalog.dispose());

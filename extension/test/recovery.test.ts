@@ -50,7 +50,7 @@ suite('Faultguard recovery', () => {
   test('the crashed run is listed with its reason, and its value opens pretty-printed', async () => {
     const run = await until('a crashed run', () => api.runs().find((r) => r.state === 'crashed'));
     assert.match(run.reason, /SIGABRT/);
-    const document = await vscode.workspace.openTextDocument(valueUri(run.file, 'notes'));
+    const document = await vscode.workspace.openTextDocument(valueUri({ file: run.file, title: 'test' }, 'notes'));
     assert.equal(document.getText(), '{\n  "text": "rescued"\n}\n');
   });
 });

@@ -5,6 +5,7 @@ import { crc32 } from './crc32';
 import { crashContextProblem, type CrashContext } from './crash-context';
 import { isExitRecord, type ExitRecord } from './exit-status';
 import { endsProblem, type RunEnd } from './resume';
+import type { RecordIndex } from './record-index';
 
 /** "\x89FGS\r\n\x1a\n" */
 const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -101,6 +102,11 @@ export interface AutosaveHeader {
     readonly compression: 'xz';
     /** Bytes of the data section in the file. */
     readonly compressedSize: number;
+    /**
+     * Optional (§7.9): the live entries' keys, tags and sizes. Not checked with the other fields:
+     * a reader that uses it checks it against the data (locateRecords), one that does not ignores it.
+     */
+    readonly index?: RecordIndex;
   };
 }
 

@@ -11,3 +11,6 @@ export * from './autosave-names';
 export * from './presentation/wording';
 export * from './presentation/value-text';
 export * from './autosave-listing';
+export * from './record-index';
+export * from './xz-container';
+export * from './presentation/value-page';

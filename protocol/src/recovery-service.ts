@@ -18,6 +18,8 @@ export interface ServiceSettings {
 export interface RunSummary extends AutosaveListing {
   /** The watched folder it was found in. */
   readonly folder: string;
+  /** Whether its previous generation (`<file>.prev`) is there too: the save before the newest, readable as a file of its own. */
+  readonly hasPrevious: boolean;
 }
 
 /** A watched folder that cannot be read (it may appear later: it stays watched). */
@@ -62,8 +64,10 @@ export interface RunContents {
 export interface ValueParams {
   readonly file: string;
   readonly key: string;
-  /** `page`: at most the first page (PAGE_BYTES of the value); `whole`: all of it. */
+  /** `page`: one page (about PAGE_BYTES of the value); `whole`: all of it. */
   readonly extent: 'page' | 'whole';
+  /** Which page, from 0 (the default): bytes from page × PAGE_BYTES on. */
+  readonly page?: number;
 }
 
 /** How a value is shown: JSON pretty-printed, UTF-8 text, or a hex dump of the bytes. */
@@ -73,9 +77,13 @@ export interface ValueView {
   readonly encoding: string;
   readonly rendering: Rendering;
   readonly text: string;
-  /** The value's stored size, and how many of its bytes `text` shows. */
+  /** The value's stored size, and how many of its bytes `text` shows, from which one. */
   readonly size: number;
   readonly shownBytes: number;
+  readonly start: number;
+  /** The page shown (0 for a whole value) and how many pages the value has (1 if it fits one). */
+  readonly page: number;
+  readonly pages: number;
 }
 
 /** How much of a value a page shows: enough to read, little enough to open at once. */
@@ -93,8 +101,8 @@ export interface SaveValueParams {
 
 export interface RecoverRunParams {
   readonly file: string;
-  /** A folder that exists; the run's values go into a new folder inside it. */
-  readonly into: string;
+  /** The folder to write the values into: it must not exist (its parent must) or be empty. */
+  readonly folder: string;
 }
 
 export interface RecoveredRun {
@@ -106,6 +114,18 @@ export interface FileParams {
   readonly file: string;
 }
 
+export interface DiscardRunParams {
+  readonly file: string;
+  /** Move the files to the trash (freedesktop.org's) instead of deleting them; fails with `no-trash` where there is none. */
+  readonly trash?: boolean;
+}
+
+export interface DiscardedRun {
+  /** The files removed, in the order they went; with `trash`, where each went. */
+  readonly removed: readonly string[];
+  readonly trashed?: readonly string[];
+}
+
 export const ConfigureNotification = new NotificationType<ServiceSettings>('faultguard/configure');
 export const RunsChangedNotification = new NotificationType<RunsSnapshot>('faultguard/runsChanged');
 export const RunCrashedNotification = new NotificationType<RunCrashed>('faultguard/runCrashed');
@@ -115,4 +135,6 @@ export const ReadRunRequest = new RequestType<FileParams, RunContents, void>('fa
 export const ReadValueRequest = new RequestType<ValueParams, ValueView, void>('faultguard/readValue');
 export const SaveValueRequest = new RequestType<SaveValueParams, { readonly bytes: number }, void>('faultguard/saveValue');
 export const RecoverRunRequest = new RequestType<RecoverRunParams, RecoveredRun, void>('faultguard/recoverRun');
-export const DiscardRunRequest = new RequestType<FileParams, { readonly removed: readonly string[] }, void>('faultguard/discardRun');
+export const DiscardRunRequest = new RequestType<DiscardRunParams, DiscardedRun, void>('faultguard/discardRun');
+/** The service found the newest generation of a file damaged while reading it by its index: ask for its contents again. */
+export const RunContentsChangedNotification = new NotificationType<FileParams>('faultguard/runContentsChanged');

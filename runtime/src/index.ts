@@ -20,6 +20,7 @@ export {
   type ExitRecord,
   type JournalDamage,
   type ProcessIdentity,
+  type RecordIndex,
   type RenderOptions,
   type ValueRendering,
 } from '@faultguard/protocol';

@@ -1,10 +1,10 @@
 // A real VS Code for the tests: code-server (test/e2e/install.sh installs it) on a free loopback
 // port, with a fresh user-data dir and the packaged extension installed the way a user would.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createServer } from 'node:net';
-import { launch, run, temporaryDirectory, type Running } from '../helpers/processes';
+import { ROOT, launch, run, temporaryDirectory, type Running } from '../helpers/processes';
 import { within } from './deadline';
 import { stopTree } from './process-tree';
 
@@ -37,7 +37,7 @@ function freePort(): Promise<number> {
 }
 
 // No gallery: the workbench would otherwise ask open-vsx.org, which this network does not reach.
-const environment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
+const serverEnvironment = { ...process.env, EXTENSIONS_GALLERY: '{}' };
 
 const SETTINGS = {
   // A user who has been here before: no welcome page taking the first editor and the keyboard.
@@ -50,16 +50,35 @@ const SETTINGS = {
   'extensions.autoUpdate': false,
 };
 
+export interface ServerOptions {
+  /** The server's environment over the tests' own (its extension hosts and terminals inherit it). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Folders of more extensions (a package.json and its files) to install beside the .vsix, packaged with vsce. */
+  readonly extensions?: readonly string[];
+}
+
+/** A folder's extension packaged as a .vsix in `into`, as vsce packages ours. */
+async function packaged(folder: string, into: string): Promise<string> {
+  const vsix = join(into, `${basename(folder)}.vsix`);
+  const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = await run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: folder, deadlineMs: 120_000 });
+  assert.equal(result.code, 0, `vsce package in ${folder}:\n${result.stdout}${result.stderr}`);
+  return vsix;
+}
+
 /** Starts code-server with `vsix` installed (if given) and waits until it listens. */
-export async function startCodeServer(vsix?: string): Promise<CodeServer> {
+export async function startCodeServer(vsix?: string, options: ServerOptions = {}): Promise<CodeServer & { readonly data: string }> {
   const binary = codeServerBinary();
   const data = temporaryDirectory('faultguard-e2e-vscode-');
+  // The trash of the service's Discard (freedesktop.org's, under XDG_DATA_HOME): the test's own, not the machine's.
+  const environment = { ...serverEnvironment, XDG_DATA_HOME: join(data.path, 'xdg-data'), ...options.env };
   const dirs = ['--user-data-dir', data.path, '--extensions-dir', join(data.path, 'extensions')];
-  if (vsix) {
-    const installed = await run(binary, [...dirs, '--install-extension', vsix], { env: environment, deadlineMs: 120_000 });
+  const packages = [...(vsix ? [vsix] : []), ...(await Promise.all((options.extensions ?? []).map((folder) => packaged(folder, data.path))))];
+  if (packages.length > 0) {
+    const installed = await run(process.execPath, [realpathSync(binary), ...dirs, ...packages.flatMap((path) => ['--install-extension', path])], { env: environment, deadlineMs: 120_000 });
     if (installed.code !== 0 || !/was successfully installed/.test(installed.stdout)) {
       data.remove();
-      assert.fail(`code-server --install-extension ${vsix} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
+      assert.fail(`code-server --install-extension ${packages.join(' ')} failed (${installed.code ?? installed.signal}):\n${installed.stdout}${installed.stderr}`);
     }
   }
   mkdirSync(join(data.path, 'User'), { recursive: true });
@@ -67,7 +86,8 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
   const port = await freePort();
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...dirs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   // The deadline is a safety net only: stop() ends the server long before.
-  const server: Running = launch(binary, args, { env: environment, deadlineMs: 30 * 60_000 });
+  // By this Node, not through the script's `#!/usr/bin/env node`: a test may give the server a PATH without node.
+  const server: Running = launch(process.execPath, [realpathSync(binary), ...args], { env: environment, deadlineMs: 30 * 60_000 });
   const stop = async () => {
     await stopTree(server.pid);
     data.remove();
@@ -80,12 +100,14 @@ export async function startCodeServer(vsix?: string): Promise<CodeServer> {
   }
   return {
     url: (folder, payload) => {
-      const query = new URLSearchParams({ folder });
+      // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+      const query = new URLSearchParams(folder.endsWith('.code-workspace') ? { workspace: folder } : { folder });
       if (payload) query.set('payload', JSON.stringify(payload));
       return `http://localhost:${port}/?${query}`;
     },
     remoteUri: (path) => `vscode-remote://localhost:${port}${path}`,
     log: () => server.output(),
     stop,
+    data: data.path,
   };
 }

@@ -11,10 +11,10 @@ const AUTOSAVE_FOLDER = '.faultguard';
 const CLIENT = join(ROOT, 'runtime', 'dist', 'index.js');
 
 /**
- * Writes `<workspace>/<name>`: a Node program that stores `values` with the TypeScript client,
+ * Writes `<workspace>/<name>`: a Node program that stores `values` (and `bytes`, as bytes) with the TypeScript client,
  * prints `ready <pid>`, then waits to be killed, or aborts (a real SIGABRT of its own).
  */
-export function writeProgram(workspace: string, name: string, values: Record<string, unknown>, end: 'wait' | 'abort'): string {
+export function writeProgram(workspace: string, name: string, values: Record<string, unknown>, end: 'wait' | 'abort', bytes: Record<string, number[]> = {}): string {
   const path = join(workspace, name);
   mkdirSync(workspace, { recursive: true });
   writeFileSync(
@@ -24,6 +24,7 @@ export function writeProgram(workspace: string, name: string, values: Record<str
       `const data = require(${JSON.stringify(CLIENT)}).connect();`,
       `if (!data) throw new Error('not run under the guard');`,
       `for (const [key, value] of Object.entries(${JSON.stringify(values)})) data.set(key, value);`,
+      `for (const [key, value] of Object.entries(${JSON.stringify(bytes)})) data.set(key, Buffer.from(value));`,
       'process.stdout.write(`ready ${process.pid}\\n`);',
       end === 'wait' ? 'setInterval(() => {}, 60_000);' : 'process.abort();',
       '',

@@ -3,38 +3,17 @@
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ROOT, eventually, temporaryDirectory } from '../helpers/processes';
-import { cleanUp } from './clean-up';
-import { startCodeServer, type CodeServer } from './code-server';
+import { test } from 'node:test';
+import { eventually } from '../helpers/processes';
+import { editorSession } from './editor-session';
 import { autosaves, crashedRun, damageAutosave, killProgram, startGuardedRun, writeProgram } from './guarded-programs';
 import { stopTree } from './process-tree';
-import { Workbench, launchBrowser } from './workbench';
 
-const VSIX = join(ROOT, 'faultguard.vsix');
-const scratch = temporaryDirectory('faultguard-e2e-');
-let server: CodeServer;
-let browser: Browser;
+const session = editorSession('faultguard-e2e-');
+const { inWindow } = session;
+const scratch = { path: session.scratch };
 
-before(async () => {
-  server = await startCodeServer(VSIX);
-  browser = await launchBrowser();
-});
-
-after(() => cleanUp(() => browser?.close(), () => server?.stop(), () => scratch.remove()));
-
-/** A window on a workspace of its own, closed when `body` is done, whatever happens. */
-async function inWindow(folder: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
-  const workbench = await Workbench.open(browser, server, folder);
-  try {
-    await body(workbench);
-  } finally {
-    await workbench.close();
-  }
-}
-
-test('a run that crashed before the editor opened: announced, listed with its signal and keys, opened, recovered, discarded', async () => {
+test('a run that crashed before the editor opened: announced, listed by its script with its signal and keys, opened, recovered into a named folder, discarded to the trash', async () => {
   const workspace = join(scratch.path, 'crashed-before');
   const program = writeProgram(workspace, 'app.js', { notes: { text: 'rescued notes' }, draft: 'Dear diary' }, 'wait');
   const autosave = await crashedRun(workspace, program, 'SIGSEGV');
@@ -45,7 +24,7 @@ test('a run that crashed before the editor opened: announced, listed with its si
     await workbench.notification('"node app.js" crashed earlier (SIGSEGV); 2 values rescued', 'about the run found crashed at start-up');
     await workbench.openRecoveryView();
     await workbench.waitForRow(/Crashed\s*1/, 'the Crashed group with one run');
-    const run = await workbench.waitForRow(/node app\.js\s*SIGSEGV ·/, 'the crashed run with its signal');
+    const run = await workbench.waitForRow(/app\.js\s*SIGSEGV ·/, 'the crashed run, by its script, with its signal');
     await run.click();
     await workbench.waitForRow(/notes\s*json · \d+ B/, 'the key "notes"');
     await workbench.waitForRow(/draft\s*json · \d+ B/, 'the key "draft"');
@@ -56,19 +35,30 @@ test('a run that crashed before the editor opened: announced, listed with its si
     await workbench.screenshot('1-value-open');
 
     await workbench.rowAction(run, 'Recover Run');
-    await workbench.chooseFolder(into, 'Recover Here');
+    const input = workbench.page.locator('.quick-input-widget .quick-input-box input').first();
+    await workbench.visible(input, 'the save dialog');
+    // The default: a folder named after the program and its time, outside the workspace.
+    await eventually(async () => assert.match(await input.inputValue(), /\/Faultguard Recovered\/app\.js \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d$/), 30_000);
+    await workbench.screenshot('1-recover-default-folder');
+    const folder = join(into, 'diary');
+    await workbench.chooseSavePath(folder, 'OK'); // code-server's simple save dialog says OK whatever the save label
     const recovered = await workbench.notification(/Recovered 2 values into /, 'that the run was recovered');
+    await workbench.visible(recovered.locator('.monaco-button', { hasText: 'Reveal' }), 'the Reveal button');
     await workbench.screenshot('1-recovered');
-    const folder = (await recovered.innerText()).match(/Recovered 2 values into (.*)\./)?.[1];
-    assert.ok(folder && folder.startsWith(into), `recovered into a new folder inside ${into}: ${folder}`);
+    assert.match(await recovered.innerText(), new RegExp(`Recovered 2 values into ${folder}\\.`));
     const index = JSON.parse(readFileSync(join(folder, 'index.json'), 'utf8')) as { key: string; file: string }[];
     const files = Object.fromEntries(index.map(({ key, file }) => [key, readFileSync(join(folder, file), 'utf8')]));
     assert.deepEqual(files, { notes: JSON.stringify({ text: 'rescued notes' }), draft: JSON.stringify('Dear diary') });
 
-    await workbench.rowAction(run, 'Discard Run');
-    await workbench.pressDialogButton('Discard');
-    await eventually(() => assert.equal(existsSync(autosave), false, `${autosave} is removed`), 30_000);
-    await workbench.gone(workbench.row(/node app\.js/), 'the discarded run');
+    await workbench.rowMenu(run, 'Discard Run');
+    assert.equal(await workbench.focusedDialogButton(), 'Keep', 'the default button keeps the data');
+    assert.match(await workbench.page.locator('.monaco-dialog-box').innerText(), /It was recovered into .*diary/);
+    await workbench.screenshot('1-discard-dialog');
+    await workbench.pressDialogButton('Move to Trash');
+    await eventually(() => assert.equal(existsSync(autosave), false, `${autosave} is moved away`), 30_000);
+    assert.ok(existsSync(join(session.server().data, 'xdg-data', 'Trash', 'files', basename(autosave))), 'the autosave is in the trash');
+    assert.match(readFileSync(join(session.server().data, 'xdg-data', 'Trash', 'info', `${basename(autosave)}.trashinfo`), 'utf8'), new RegExp(`Path=${autosave}`));
+    await workbench.gone(workbench.row(/app\.js/), 'the discarded run');
   });
 });
 
@@ -80,13 +70,14 @@ test('a live guarded run is listed as running, and moves to Crashed when its pro
     await inWindow(workspace, async (workbench) => {
       await workbench.openRecoveryView();
       await workbench.waitForRow(/Running\s*1/, 'the Running group with one run');
-      await workbench.waitForRow(/node server\.js\s*running · started/, 'the live run');
+      await workbench.waitForRow(/server\.js\s*running · started/, 'the live run');
       await workbench.screenshot('2-running');
 
       await killProgram(run, 'SIGKILL');
       await workbench.notification('"node server.js" crashed (SIGKILL); 1 value rescued', 'about the crash');
       await workbench.waitForRow(/Crashed\s*1/, 'the Crashed group with one run');
-      await workbench.waitForRow(/node server\.js\s*SIGKILL ·/, 'the run, now crashed by SIGKILL');
+      await workbench.waitForRow(/server\.js\s*SIGKILL ·/, 'the run, now crashed by SIGKILL');
+      await workbench.visible(workbench.page.locator('.statusbar-item', { hasText: '1 crashed run' }), 'the status bar item, in words');
       await workbench.gone(workbench.row(/Running/), 'the Running group');
       await workbench.screenshot('2-crashed-while-open');
     });
@@ -106,7 +97,7 @@ test('a damaged autosave is an unreadable item with its error, and the rest of t
     await workbench.waitForRow(/Unreadable\s*1/, 'the Unreadable group with one file');
     const unreadable = await workbench.waitForRow(basename(damaged), 'the damaged file');
     assert.match(await unreadable.innerText(), /autosave header checksum mismatch/, 'the damaged file\'s row shows its error');
-    const run = await workbench.waitForRow(/node app\.js\s*SIGSEGV ·/, 'the readable crashed run');
+    const run = await workbench.waitForRow(/app\.js\s*SIGSEGV ·/, 'the readable crashed run');
     await run.click();
     await (await workbench.waitForRow(/draft\s*json/, 'the readable run\'s key')).click();
     await workbench.editorShows(/still readable/, 'the value of "draft"');
@@ -123,8 +114,14 @@ test('a guarded run started from VS Code ("Run Active File Under the Guard") tha
     await workbench.runCommand('Faultguard: Run Active File Under the Guard');
     await workbench.notification('"node crasher.js" crashed (SIGABRT); 1 value rescued', 'about the crash of the run started here');
     await workbench.openRecoveryView();
-    await workbench.waitForRow(/node crasher\.js\s*SIGABRT ·/, 'the crashed run');
+    await workbench.waitForRow(/crasher\.js\s*SIGABRT ·/, 'the crashed run');
     await workbench.screenshot('4-run-from-the-editor');
+    // The CLI the messages speak of is on the integrated terminal's PATH.
+    await workbench.runCommand('Terminal: Create New Terminal');
+    await workbench.visible(workbench.page.locator('.terminal-wrapper.active .xterm'), 'a terminal');
+    await workbench.page.keyboard.type('faultguard --version > fg-version.txt\n', { delay: 20 });
+    await eventually(() => assert.match(readFileSync(join(workspace, 'fg-version.txt'), 'utf8'), /^faultguard \d+\.\d+\.\d+/), 60_000);
+    await workbench.screenshot('4-faultguard-in-the-terminal');
   });
   assert.equal(autosaves(workspace).length, 1, 'the run autosaved into the workspace\'s .faultguard/');
 });
@@ -142,7 +139,7 @@ test('a guarded launch started from VS Code ("faultguard": true in launch.json) 
     // js-debug runs the program as `node ./crasher.js`, and the view names a run by what it ran.
     await workbench.notification('"node ./crasher.js" crashed (SIGABRT); 1 value rescued', 'about the crash of the launch');
     await workbench.openRecoveryView(); // back from Run and Debug, where the launch took the side bar
-    await (await workbench.waitForRow(/node \.\/crasher\.js\s*SIGABRT ·/, 'the crashed run')).click();
+    await (await workbench.waitForRow(/crasher\.js\s*SIGABRT ·/, 'the crashed run')).click();
     await (await workbench.waitForRow(/progress\s*json/, 'the key "progress"')).click();
     await workbench.editorShows(/"step": 4/, 'the value of "progress", pretty-printed');
     await workbench.screenshot('4-launched-from-the-editor');

@@ -27,12 +27,20 @@ async function main(): Promise<void> {
     const workbench = await Workbench.open(browser, server, workspace);
     await workbench.notification(/"node editor\.js" crashed earlier \(SIGSEGV\)/, 'about the crash');
     await workbench.openRecoveryView();
-    await workbench.waitForRow(/node sync\.js\s*running/, 'the live run');
-    await (await workbench.waitForRow(/node editor\.js\s*SIGSEGV/, 'the crashed run')).click();
+    await workbench.waitForRow(/sync\.js\s*running/, 'the live run');
+    await (await workbench.waitForRow(/editor\.js\s*SIGSEGV/, 'the crashed run')).click();
     await (await workbench.waitForRow(/document\s*json/, 'the key "document"')).click();
     await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'document' }), 'the value open in an editor');
     await workbench.page.screenshot({ path: TARGET });
     console.log(`wrote ${TARGET}`);
+    // The same in the dark theme and in a narrow side bar, to look at (test-output/e2e/), not to ship.
+    await workbench.runCommand('Preferences: Color Theme');
+    await workbench.page.keyboard.type('Dark Modern', { delay: 20 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.visible(workbench.page.locator('.monaco-workbench.vs-dark'), 'the dark theme');
+    console.log(`wrote ${await workbench.screenshot('screenshot-dark')}`);
+    await workbench.sideBarWidth(170);
+    console.log(`wrote ${await workbench.screenshot('screenshot-dark-narrow')}`);
   } finally {
     await cleanUp(
       () => browser?.close(),

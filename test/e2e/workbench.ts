@@ -131,10 +131,18 @@ export class Workbench {
    * button (`label`, the dialog's openLabel). Typed with its trailing slash, as the dialog itself
    * completes a folder's name: then what it shows stays what was typed.
    */
-  async chooseFolder(path: string, label: string): Promise<void> {
+  chooseFolder(path: string, label: string): Promise<void> {
+    return this.choosePath(`${path.replace(/\/+$/, '')}/`, label);
+  }
+
+  /** A path typed into code-server's simple save dialog (a file or folder to be made), accepted with its button `label`. */
+  chooseSavePath(path: string, label: string): Promise<void> {
+    return this.choosePath(path, label);
+  }
+
+  private async choosePath(typed: string, label: string): Promise<void> {
     const dialog = this.page.locator('.quick-input-widget');
     const input = await this.visible(dialog.locator('.quick-input-box input'), 'the file dialog');
-    const typed = `${path.replace(/\/+$/, '')}/`;
     try {
       // The dialog fills in its starting folder once it has read it, over anything typed before.
       await eventually(async () => {
@@ -142,7 +150,7 @@ export class Workbench {
           await input.selectText();
           await input.pressSequentially(typed, { delay: 10 });
         }
-        assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed folder');
+        assert.equal(await input.inputValue(), typed, 'the file dialog holds the typed path');
       }, WAIT_MS);
     } catch (error) {
       throw await this.failure(`typing ${typed} into the file dialog`, error);
@@ -157,6 +165,50 @@ export class Workbench {
     } catch (error) {
       throw await this.failure(`the file dialog to close on "${label}"`, error);
     }
+  }
+
+  /** Runs an entry of a row's context menu (right click), by its title, chosen with the arrow keys and Enter as from a keyboard. */
+  async rowMenu(row: Locator, title: string): Promise<void> {
+    await row.click({ button: 'right' });
+    await this.visible(this.page.locator('.context-view .monaco-menu .action-item', { hasText: title }), `the context menu entry "${title}"`);
+    const focused = this.page.locator('.context-view .monaco-menu .action-item.focused');
+    for (let step = 0; step < 30; step++) {
+      await this.page.keyboard.press('ArrowDown');
+      if ((await focused.innerText().catch(() => '')).includes(title)) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+    }
+    throw await this.failure(`the context menu entry "${title}" to take the focus`, new Error('not reached with the arrow keys'));
+  }
+
+  /** Selects several rows of a tree, as a user does: a click, then Ctrl+click on the others. */
+  async selectRows(rows: readonly Locator[]): Promise<void> {
+    await rows[0].click();
+    for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+  }
+
+  /** Makes the side bar `width` pixels wide, by dragging its edge as a user would. */
+  async sideBarWidth(width: number): Promise<void> {
+    const sideBar = await this.visible(this.page.locator('.part.sidebar'), 'the side bar');
+    const box = (await sideBar.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width - 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 10 });
+    await this.page.mouse.up();
+    try {
+      await eventually(async () => assert.ok(Math.abs(((await sideBar.boundingBox())?.width ?? 0) - width) < 20, 'the side bar has the width dragged to'), WAIT_MS);
+    } catch (error) {
+      throw await this.failure(`the side bar to be ${width} px wide`, error);
+    }
+  }
+
+  /** The label of the focused button of a modal dialog: the one Enter presses. */
+  async focusedDialogButton(): Promise<string> {
+    await this.visible(this.page.locator('.monaco-dialog-box'), 'a dialog');
+    // Evaluated in the page: a string, since this project's types know no DOM.
+    return (await this.page.evaluate('document.activeElement ? document.activeElement.innerText : ""')) as string;
   }
 
   /**

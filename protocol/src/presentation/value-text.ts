@@ -83,7 +83,7 @@ export function renderValue(
     if (text !== undefined) return { rendering: 'text', text };
   }
   if (encoding === Encoding.Json || encoding === Encoding.Bytes) {
-    const text = asText(partial ? wholeCharacters(bytes) : bytes);
+    const text = textOf(partial ? wholeCharacters(bytes) : bytes);
     if (text !== undefined) return { rendering: 'text', text };
   }
   return { rendering: 'hex', text: hexDump(bytes) };
@@ -105,25 +105,30 @@ function stringBeginning(json: string): string | undefined {
 
 /** The bytes up to the last whole UTF-8 character: a page may end inside one. */
 function wholeCharacters(bytes: Uint8Array): Uint8Array {
-  let end = bytes.length;
-  // Step back over at most 3 continuation bytes to the lead byte, and drop it if its character is cut.
+  return bytes.subarray(0, bytes.length - incompleteCharacterBytes(bytes));
+}
+
+/** How many bytes at the end belong to a UTF-8 character cut short (0 to 3). */
+export function incompleteCharacterBytes(bytes: Uint8Array): number {
+  const end = bytes.length;
+  // Step back over at most 3 continuation bytes to the lead byte: its character is cut if it needs more.
   for (let back = 1; back <= 4 && end - back >= 0; back++) {
     const byte = bytes[end - back];
     if ((byte & 0xc0) === 0x80) continue;
     const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return length > back ? bytes.subarray(0, end - back) : bytes;
+    return length > back ? back : 0;
   }
-  return bytes;
+  return 0;
 }
 
-/** A classic hex dump: offset, 16 bytes in hex, and the printable ASCII beside them. */
-function hexDump(bytes: Uint8Array): string {
+/** A classic hex dump: offset (from `base`, where the bytes are in the value), 16 bytes in hex, and the printable ASCII beside them. */
+export function hexDump(bytes: Uint8Array, base = 0): string {
   const lines: string[] = [];
   for (let offset = 0; offset < bytes.length; offset += 16) {
     const row = bytes.subarray(offset, offset + 16);
     const hex = Array.from(row, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
     const text = Array.from(row, (byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.')).join('');
-    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${text}|`);
+    lines.push(`${(base + offset).toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${text}|`);
   }
   return lines.join('\n') + '\n';
 }
@@ -131,7 +136,7 @@ function hexDump(bytes: Uint8Array): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text, if they are UTF-8 without control characters (C0 other than tab and line ends, or C1). */
-function asText(bytes: Uint8Array): string | undefined {
+export function textOf(bytes: Uint8Array): string | undefined {
   let text: string;
   try {
     text = utf8.decode(bytes);

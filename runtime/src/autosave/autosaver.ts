@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, type AutosaveHeader, type CrashContext, type ExitRecord, type RunEnd } from '@faultguard/protocol';
+import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, journalVersionFor, MAX_HEADER_BYTES, recordIndexOf, type AutosaveHeader, type CrashContext, type ExitRecord, type RecordIndex, type RunEnd } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import { currentUser, identityOf } from '../process/process-identity';
 import type { Log } from '../report/log';
@@ -115,9 +115,9 @@ export class Autosaver {
       if (data && !unchanged) {
         // The end first, with the last save's data: copying it takes moments whatever its size,
         // so readers see the crash at once, and know newer data is on its way.
-        if (this.last) await this.save({ ...ending, finalSavePending: true }, (fd) => this.copyLastData(fd)).catch((error: unknown) => this.report(error));
-        await this.save(ending, (fd) => compressJournal(data, fd));
-      } else if (this.last) await this.save(ending, (fd) => this.copyLastData(fd));
+        if (this.last) await this.save({ ...ending, finalSavePending: true }, this.last.data.index, (fd) => this.copyLastData(fd)).catch((error: unknown) => this.report(error));
+        await this.save(ending, indexOf(data), (fd) => compressJournal(data, fd));
+      } else if (this.last) await this.save(ending, this.last.data.index, (fd) => this.copyLastData(fd));
       else throw new Error('no data could be read');
       return true;
     } catch (error) {
@@ -169,7 +169,7 @@ export class Autosaver {
     try {
       const data = readJournal(run.journalPath);
       try {
-        await this.save(null, (fd) => compressJournal(data, fd, signal), signal);
+        await this.save(null, indexOf(data), (fd) => compressJournal(data, fd, signal), signal);
       } finally {
         data.close();
       }
@@ -179,13 +179,22 @@ export class Autosaver {
     }
   }
 
-  /** One generation: the header made to fit room reserved before the data, which is streamed after it. */
-  private async save(ending: Ending | null, writeData: (fd: number) => Promise<CompressedData>, signal?: AbortSignal): Promise<void> {
-    const reserve = autosaveHeadReserve(this.header(ending, PLACEHOLDER_DATA));
+  /**
+   * One generation: the header made to fit room reserved before the data, which is streamed after
+   * it. The record index is known before the data is written (it is the snapshot's keys and sizes);
+   * a header it would make too large is written without it.
+   */
+  private async save(ending: Ending | null, recordIndex: RecordIndex | undefined, writeData: (fd: number) => Promise<CompressedData>, signal?: AbortSignal): Promise<void> {
+    let index = recordIndex && { index: recordIndex };
+    let reserve = autosaveHeadReserve(this.header(ending, { ...PLACEHOLDER_DATA, ...index }));
+    if (index && reserve > MAX_HEADER_BYTES) {
+      index = undefined;
+      reserve = autosaveHeadReserve(this.header(ending, PLACEHOLDER_DATA));
+    }
     if (reserve > MAX_HEADER_BYTES) throw new Error(`the header would take ${reserve} bytes, over the ${MAX_HEADER_BYTES} allowed (command line or working directory too long)`);
     const dataOffset = AUTOSAVE_PREFIX_BYTES + reserve;
     let data: AutosaveHeader['data'] | undefined;
-    const head = (written: CompressedData, compressedSize: number) => encodeAutosaveHead(this.header(ending, (data = { ...written, compressedSize })), reserve);
+    const head = (written: CompressedData, compressedSize: number) => encodeAutosaveHead(this.header(ending, (data = { ...written, compressedSize, ...index })), reserve);
     await this.file.writeGeneration(dataOffset, writeData, head, signal);
     this.last = { data: data!, dataOffset };
     this.lastError = '';
@@ -213,11 +222,11 @@ export class Autosaver {
     };
   }
 
-  /** The last save's xz stream, copied as it is: for a save whose data has not changed. */
+  /** The last save's xz stream, copied as it is: for a save whose data has not changed (its index goes along). */
   private async copyLastData(fd: number): Promise<CompressedData> {
     const { data, dataOffset } = this.last!;
     this.file.copyData(fd, dataOffset, data.compressedSize);
-    const { compressedSize: _, ...rest } = data;
+    const { compressedSize: _, index: __, ...rest } = data;
     return rest;
   }
 
@@ -257,4 +266,12 @@ function journalStamp(path: string): string {
   } catch {
     return 'unreadable'; // the save will report why
   }
+}
+
+/**
+ * The record index of a save (SPEC §7.9), for data whose keys are all strings: typed keys
+ * (journal version 2) are written in records of other types, which the index does not describe.
+ */
+function indexOf(data: RescuedData): RecordIndex | undefined {
+  return journalVersionFor(data.keys()) === 1 ? recordIndexOf(data.stored()) : undefined;
 }

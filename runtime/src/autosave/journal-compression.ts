@@ -2,8 +2,8 @@ import { crc32, encodeJournalHeader, encodeRecord, journalVersionFor, setRecordK
 import type { DataView } from '../data/data-view';
 import { looksIncompressible, XzStreamsWriter, type Treatment } from './xz-streams';
 
-/** What the header says of the data, but its compressed size (known once the file is written). */
-export type CompressedData = Omit<AutosaveHeader['data'], 'compressedSize'>;
+/** What the header says of the data, but its compressed size (known once the file is written) and its index (known before). */
+export type CompressedData = Omit<AutosaveHeader['data'], 'compressedSize' | 'index'>;
 
 /** Values from this size on decide, by their own bytes, whether their records are compressed. */
 const LARGE_VALUE = 64 * 1024;

@@ -4,19 +4,19 @@
 // already compressed) is stored in uncompressed LZMA2 chunks written here: LZMA2 grinds through
 // such data at a fraction of its speed on text, only to store it anyway (protocol/SPEC.md §7.1).
 import type { Writable } from 'node:stream';
-import { crc32 } from '@faultguard/protocol';
+import { crc32, encodeStreamEnd, encodeStreamHeader, u32 } from '@faultguard/protocol';
 import { appendAll } from '../files/byte-io';
 import { startXzCompression, writeTo } from '../process/xz';
 
 export type Treatment = 'compress' | 'store';
 
-const STREAM_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
-const FOOTER_MAGIC = Buffer.from('YZ', 'latin1');
 /** Check type 1: the CRC-32 of the block's data. */
 const STREAM_FLAGS = Buffer.from([0x00, 0x01]);
 /** One LZMA2 filter with a 64 KiB dictionary (property byte 8), no optional sizes. */
 const BLOCK_HEADER_BODY = Buffer.from([0x02, 0x00, 0x21, 0x01, 0x08, 0x00, 0x00, 0x00]);
 const MAX_STORED_CHUNK = 64 * 1024;
+/** 16 chunks: a page of a stored value is verified by reading at most this much (and the xz index grows by a few bytes a MiB). */
+const STORED_BLOCK_BYTES = 1024 * 1024;
 
 /**
  * Writes the streams at `fd`'s current offset (an `xz` child writes to the same open file, so
@@ -80,49 +80,66 @@ class CompressedStream {
   }
 }
 
-/** One stream of one block of uncompressed LZMA2 chunks, written as the data comes. */
+/**
+ * One stream of uncompressed LZMA2 chunks, written as the data comes, in blocks of at most
+ * STORED_BLOCK_BYTES: each block has its own check, so that a reader can take a page of a large
+ * value from one block and verify it without reading the rest (protocol/SPEC.md §7.9).
+ */
 class StoredStream {
   readonly treatment = 'store';
-  private size = 0;
-  private crc = 0;
-  private chunkBytes = 0;
+  private readonly blocks: { unpaddedSize: number; size: number }[] = [];
+  /** The open block: its uncompressed bytes so far, their CRC-32 and the chunk bytes written. */
+  private block: { size: number; crc: number; chunkBytes: number } | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private readonly blockHeader = Buffer.concat([BLOCK_HEADER_BODY, u32(crc32(BLOCK_HEADER_BODY))]);
 
   constructor(private readonly fd: number) {
-    appendAll(fd, STREAM_MAGIC, STREAM_FLAGS, u32(crc32(STREAM_FLAGS)), this.blockHeader);
+    appendAll(fd, encodeStreamHeader(STREAM_FLAGS));
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    this.size += chunk.length;
-    this.crc = crc32(chunk, 0, chunk.length, this.crc);
     for (let at = 0; at < chunk.length; ) {
-      const take = Math.min(chunk.length - at, MAX_STORED_CHUNK - this.pendingBytes);
-      this.pending.push(Buffer.from(chunk.buffer, chunk.byteOffset + at, take));
+      const block = this.openBlock();
+      const take = Math.min(chunk.length - at, MAX_STORED_CHUNK - this.pendingBytes, STORED_BLOCK_BYTES - block.size);
+      const piece = Buffer.from(chunk.buffer, chunk.byteOffset + at, take);
+      this.pending.push(piece);
       this.pendingBytes += take;
+      block.size += take;
+      block.crc = crc32(piece, 0, take, block.crc);
       at += take;
-      if (this.pendingBytes === MAX_STORED_CHUNK) this.flushChunk();
+      if (this.pendingBytes === MAX_STORED_CHUNK || block.size === STORED_BLOCK_BYTES) this.flushChunk(block);
+      if (block.size === STORED_BLOCK_BYTES) this.closeBlock(block);
     }
   }
 
   async end(): Promise<void> {
-    if (this.pendingBytes > 0) this.flushChunk();
-    const data = this.chunkBytes + 1; // the chunks and the end marker
-    const padding = Buffer.alloc((4 - (data % 4)) % 4);
-    appendAll(this.fd, Buffer.from([0x00]), padding, u32(this.crc));
-    const unpaddedSize = this.blockHeader.length + data + 4;
-    const records = Buffer.concat([Buffer.from([0x00, 0x01]), varint(unpaddedSize), varint(this.size)]);
-    const index = Buffer.concat([records, Buffer.alloc((4 - (records.length % 4)) % 4)]);
-    const footerFields = Buffer.concat([u32((index.length + 4) / 4 - 1), STREAM_FLAGS]);
-    appendAll(this.fd, index, u32(crc32(index)), u32(crc32(footerFields)), footerFields, FOOTER_MAGIC);
+    // An empty stream still gets its one (empty) block, as it always has.
+    if (this.block || this.blocks.length === 0) this.closeBlock(this.openBlock());
+    appendAll(this.fd, encodeStreamEnd(this.blocks, STREAM_FLAGS));
+  }
+
+  private openBlock(): { size: number; crc: number; chunkBytes: number } {
+    if (!this.block) {
+      appendAll(this.fd, this.blockHeader);
+      this.block = { size: 0, crc: 0, chunkBytes: 0 };
+    }
+    return this.block;
+  }
+
+  private closeBlock(block: { size: number; crc: number; chunkBytes: number }): void {
+    if (this.pendingBytes > 0) this.flushChunk(block);
+    const data = block.chunkBytes + 1; // the chunks and the end marker
+    appendAll(this.fd, Buffer.from([0x00]), Buffer.alloc((4 - (data % 4)) % 4), u32(block.crc));
+    this.blocks.push({ unpaddedSize: this.blockHeader.length + data + 4, size: block.size });
+    this.block = undefined;
   }
 
   /** Control 1 starts the block (and resets the dictionary), 2 continues; then size − 1, big-endian. */
-  private flushChunk(): void {
-    const control = Buffer.from([this.chunkBytes === 0 ? 0x01 : 0x02, (this.pendingBytes - 1) >> 8, (this.pendingBytes - 1) & 0xff]);
+  private flushChunk(block: { chunkBytes: number }): void {
+    const control = Buffer.from([block.chunkBytes === 0 ? 0x01 : 0x02, (this.pendingBytes - 1) >> 8, (this.pendingBytes - 1) & 0xff]);
     appendAll(this.fd, control, ...this.pending);
-    this.chunkBytes += control.length + this.pendingBytes;
+    block.chunkBytes += control.length + this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -141,19 +158,4 @@ export function looksIncompressible(bytes: Uint8Array): boolean {
   let bits = 0;
   for (const count of counts) if (count > 0) bits -= (count / total) * Math.log2(count / total);
   return bits > 7.9;
-}
-
-/** The .xz format's variable-length integer: 7 bits a byte, low bits first. */
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  for (; rest >= 128; rest = Math.floor(rest / 128)) bytes.push((rest % 128) | 0x80);
-  bytes.push(rest);
-  return Buffer.from(bytes);
-}
-
-function u32(value: number): Buffer {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(value >>> 0);
-  return bytes;
 }

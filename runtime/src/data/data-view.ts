@@ -52,6 +52,11 @@ export abstract class DataView implements Iterable<[string, unknown]> {
     return location && { encoding: location.encoding, bytes: this.readBytes(location) };
   }
 
+  /** @internal Each entry's key, encoding tag and stored size, in order, without reading a value. */
+  *stored(): IterableIterator<{ key: string; encoding: number; size: number }> {
+    for (const [key, { encoding, length }] of this.index) yield { key, encoding, size: length };
+  }
+
   /** The keys, in the order a Map would hold them (first set first). */
   keys(): IterableIterator<string> {
     return this.index.keys();

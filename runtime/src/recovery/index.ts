@@ -6,7 +6,7 @@ export { readAutosave, DEFAULT_MAX_DATA_BYTES, type Autosave, type Decompress, t
 export { readAutosaveHead, type AutosaveHead } from './read-head';
 export { isActive, type Activity } from './is-active';
 export { recover, type RecoverOptions, type RecoverRescue } from './recover';
-export { removeAutosave } from './remove-autosave';
+export { removeAutosave, type RemoveOptions } from './remove-autosave';
 export { listAutosaves, describeAutosave, type Listing, type ListResult } from './list-autosaves';
 export { judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 export { writeValuesDirectory, fileNameForKey, type ValueFileEntry } from './values-directory';

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { autosaveNameOf, type AutosaveListing } from '@faultguard/protocol';
+import { autosaveNameOf, type AutosaveHeader, type AutosaveListing } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
 import { lstatOrUndefined } from '../files/regular-file';
@@ -83,10 +83,17 @@ function autosavesIn(folder: string): string[] {
 export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
   try {
     const { state, active, reason, header, heartbeat, size, newestProblem } = judgeAutosaveFile(file, options);
-    return { file, state, active, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
+    return { file, state, active, reason, header: header && withoutIndex(header), size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
     const stat = lstatOrUndefined(file);
     return { file, state: 'unreadable', active: false, reason: error.detail, size: stat?.size ?? 0, modified: stat?.mtimeMs, problem: error.problem };
   }
+}
+
+/** A listing says who and how, not what: the record index (every key) stays with the data. */
+function withoutIndex(header: AutosaveHeader): AutosaveHeader {
+  if (header.data.index === undefined) return header;
+  const { index: _, ...data } = header.data;
+  return { ...header, data };
 }

@@ -7,6 +7,26 @@ import { lstatOrUndefined } from '../files/regular-file';
 import type { JudgeOptions } from './run-state';
 
 /**
+ * How removeAutosave judges and removes.
+ *
+ * @example
+ * ```ts
+ * import { renameSync } from 'node:fs';
+ * import { basename, join } from 'node:path';
+ * import { removeAutosave } from 'faultguard';
+ *
+ * // Kept aside rather than deleted, in the order removal goes (the newest generation last).
+ * removeAutosave('autosaves/app.fgsave', { dispose: (path) => renameSync(path, join('attic', basename(path))) });
+ * ```
+ */
+export interface RemoveOptions extends JudgeOptions {
+  /** Remove even a live run's file (its guard then has no place to save). */
+  readonly force?: boolean;
+  /** What becomes of each file, in the order removal goes (default: deleted). The editor moves them to the trash. */
+  readonly dispose?: (path: string) => void;
+}
+
+/**
  * Removes an autosave with its previous generation and the temporary files of killed saves;
  * returns what was removed. Refuses a live run's file unless `force`: its guard would go on
  * without a place to save. The newest generation goes last, so an interrupted removal leaves a
@@ -19,7 +39,7 @@ import type { JudgeOptions } from './run-state';
  * const removed = removeAutosave('autosaves/app.fgsave'); // ['autosaves/app.fgsave.prev', 'autosaves/app.fgsave']
  * ```
  */
-export function removeAutosave(file: string, options: JudgeOptions & { readonly force?: boolean } = {}): string[] {
+export function removeAutosave(file: string, options: RemoveOptions = {}): string[] {
   const related = [previousGenerationPath(file), ...temporariesOf(file)].filter((path) => lstatOrUndefined(path) !== undefined);
   if (!options.force) {
     try {
@@ -32,7 +52,7 @@ export function removeAutosave(file: string, options: JudgeOptions & { readonly 
   }
   const present = lstatOrUndefined(file) ? [...related, file] : related;
   present.forEach(checkRemovable);
-  for (const path of present) rmSync(path, { force: true });
+  for (const path of present) (options.dispose ?? ((gone) => rmSync(gone, { force: true })))(path);
   return present;
 }
 
