@@ -1,7 +1,7 @@
 import { countOf, Encoding, encodingName, formatBytes, NotJsonError, printable, renderValue } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { AutosaveError } from '../recovery/autosave-error';
-import { isJournal, openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
+import { openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
 import type { Autosave } from '../recovery/read-autosave';
 import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
@@ -42,8 +42,8 @@ export async function inspectCommand(argv: readonly string[]): Promise<void> {
   const raw = parsed.options.has('raw');
   if (raw && (json || key === undefined)) throw new UsageError('--raw needs a KEY and no --json');
   const how = json ? 'json' : raw ? 'raw' : 'human';
-  if (isJournal(file)) {
-    const kept = openKeptJournal(file);
+  const kept = openKeptJournal(file);
+  if (kept) {
     try {
       if (key === undefined) showJournal(kept, json);
       else showValue(file, kept.data, key, how);

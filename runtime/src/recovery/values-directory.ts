@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync } from 'node:fs';
 import { Encoding, encodingName } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
+import { appendAll, writeAll } from '../files/byte-io';
+import { Directory } from '../files/directory';
 
 export interface ValueFileEntry {
   readonly key: string;
@@ -11,22 +12,77 @@ export interface ValueFileEntry {
   readonly size: number;
 }
 
+/** The index is written a piece at a time: a million values never make one string in memory. */
+const INDEX_CHUNK = 1024 * 1024;
+
 /**
  * Writes each value to its own file, byte for byte as stored, plus `index.json` mapping keys to
- * files. File names are derived from keys so they are readable, but made safe for any key:
- * no separators, no dot-names, bounded length, and distinct for distinct keys.
+ * files (protocol/SPEC.md §6). File names are derived from keys so they are readable, but made
+ * safe for any key: no separators, no dot-names, bounded length, and distinct for distinct keys.
+ *
+ * Every file is created exclusively inside `folder`, through its descriptor: nothing already
+ * there is written over, and nothing outside it is reached (not even when its path is swapped for
+ * a link meanwhile). Should a write fail (a full disk), the files written so far are removed
+ * again and the error is thrown: the folder is left as it was found. `onEntry` hears of each
+ * value written, in live order; the index itself is streamed, not kept.
  */
-export function writeValuesDirectory(data: DataView, dir: string): ValueFileEntry[] {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const entries: ValueFileEntry[] = [];
-  for (const key of data.keys()) {
-    const { encoding, bytes } = data.readRaw(key)!;
-    const file = fileNameForKey(key, encoding);
-    writeFileSync(join(dir, file), bytes, { mode: 0o600, flag: 'wx' }); // never over a file put there meanwhile
-    entries.push({ key, file, encoding: encodingName(encoding), size: bytes.length });
+export function writeValuesInto(data: DataView, folder: Directory, onEntry?: (entry: ValueFileEntry) => void): number {
+  const index = folder.createFile('index.json');
+  let created = 0; // files of values made so far, the one being written included
+  try {
+    let text = '[';
+    for (const key of data.keys()) {
+      const { encoding, bytes } = data.readRaw(key)!;
+      const entry = { key, file: fileNameForKey(key, encoding), encoding: encodingName(encoding), size: bytes.length };
+      const fd = folder.createFile(entry.file);
+      created++;
+      try {
+        writeAll(fd, bytes);
+      } finally {
+        closeSync(fd);
+      }
+      onEntry?.(entry);
+      // JSON.stringify(entries, null, 2), one entry at a time.
+      text += `${created === 1 ? '\n' : ',\n'}  ${JSON.stringify(entry, null, 2).replaceAll('\n', '\n  ')}`;
+      if (text.length >= INDEX_CHUNK) {
+        appendAll(index, Buffer.from(text, 'utf8'));
+        text = '';
+      }
+    }
+    appendAll(index, Buffer.from(`${text}${created === 0 ? ']' : '\n]'}\n`, 'utf8'));
+  } catch (error) {
+    removeCreated(data, folder, created);
+    throw error;
+  } finally {
+    closeSync(index);
   }
-  writeFileSync(join(dir, 'index.json'), `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  return entries;
+  return created;
+}
+
+/**
+ * The same into the folder at `path`, made (with its parents, mode 0700) when missing; a link at
+ * `path` is refused, never followed. Returns what index.json lists.
+ */
+export function writeValuesDirectory(data: DataView, path: string): ValueFileEntry[] {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const folder = Directory.open(path);
+  try {
+    const entries: ValueFileEntry[] = [];
+    writeValuesInto(data, folder, (entry) => entries.push(entry));
+    return entries;
+  } finally {
+    folder.close();
+  }
+}
+
+/** The index and the first `count` values' files: their names are the keys', so no list is kept. */
+function removeCreated(data: DataView, folder: Directory, count: number): void {
+  folder.remove('index.json');
+  let left = count;
+  for (const key of data.keys()) {
+    if (left-- === 0) break;
+    folder.remove(fileNameForKey(key, data.readRaw(key)!.encoding));
+  }
 }
 
 const EXTENSIONS: Readonly<Record<number, string>> = { [Encoding.Json]: '.json', [Encoding.Bytes]: '.bin', [Encoding.PythonPickle]: '.pickle' };
