@@ -1,7 +1,10 @@
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { encodeJournalHeader } from '@faultguard/protocol';
+import { writeAll } from '../files/byte-io';
+import { Directory } from '../files/directory';
+import { describeSystemError } from '../files/system-error';
 import { StartError } from '../report/start-error';
 
 /** Where journals live: memory-backed when possible, so a write is a copy into the page cache. */
@@ -19,50 +22,99 @@ export function defaultJournalRoot(): string {
 export interface RunDirectory {
   readonly path: string;
   readonly journalPath: string;
+  /** Writes run.json; on failure (a full disk) none is left, and the error says why in words. */
   writeInfo(info: object): void;
   remove(): void;
 }
 
+/**
+ * Makes a run's folder in the journal root, with the journal's header in it. Everything is made
+ * through the root's descriptor, opened and checked once (no link, ours, private), so nothing
+ * can be slipped in between the check and the use. Should the root's file system be full, the
+ * StartError names the root and the problem, and nothing is left behind.
+ */
 export function createRunDirectory(relativeRoot: string, now = new Date()): RunDirectory {
   // The journal path is handed to a program that may change directory: make it absolute.
   const root = resolve(relativeRoot);
-  ensurePrivateRoot(root);
+  const rootFolder = openPrivateRoot(root);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const path = mkdtempSync(join(root, `run-${stamp}-${process.pid}-`));
-  const journalPath = join(path, 'journal');
-  const fd = openSync(journalPath, 'wx', 0o600);
+  let run: Directory;
   try {
-    writeSync(fd, encodeJournalHeader());
+    run = rootFolder.makeTemporaryDirectory(`run-${stamp}-${process.pid}-`);
+  } catch (error) {
+    rootFolder.close();
+    throw new StartError(`cannot make a run's folder in the journal folder ${root}: ${describeSystemError(error)}`, undefined, { cause: error });
+  }
+  const path = join(root, basename(run.path));
+  try {
+    writeNew(run, 'journal', encodeJournalHeader());
+  } catch (error) {
+    rootFolder.remove(basename(path));
+    throw new StartError(`cannot write a run's journal in the journal folder ${root}: ${describeSystemError(error)}`, undefined, { cause: error });
   } finally {
-    closeSync(fd);
+    run.close();
+    rootFolder.close();
   }
   return {
     path,
-    journalPath,
-    writeInfo: (info) => writeFileSync(join(path, 'run.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 }),
+    journalPath: join(path, 'journal'),
+    writeInfo: (info) => writeRunInfo(path, `${JSON.stringify(info, null, 2)}\n`),
     remove: () => rmSync(path, { recursive: true, force: true }),
   };
 }
 
+function writeNew(folder: Directory, name: string, bytes: Uint8Array): void {
+  const fd = folder.createFile(name);
+  try {
+    writeAll(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** run.json is written once, whole or not at all: a half-written one would only mislead a reader. */
+function writeRunInfo(path: string, text: string): void {
+  const folder = Directory.open(path);
+  try {
+    writeNew(folder, 'run.json', Buffer.from(text, 'utf8'));
+  } catch (error) {
+    folder.remove('run.json');
+    throw new Error(describeSystemError(error), { cause: error });
+  } finally {
+    folder.close();
+  }
+}
+
 /**
  * The root is shared by all of a user's runs and often lives in a world-writable place
- * (/dev/shm), so refuse one that another user could have planted or can write into.
+ * (/dev/shm), so refuse one that another user could have planted or can write into. The checks
+ * are made on the folder as opened (by its descriptor), never on a path looked at again.
  */
-function ensurePrivateRoot(root: string): void {
+function openPrivateRoot(root: string): Directory {
   try {
     mkdirSync(root, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new StartError(`cannot create the journal folder ${root}: ${(error as Error).message}`, undefined, { cause: error });
   }
-  const stat = lstatSync(root);
-  if (!stat.isDirectory()) throw new StartError(`the journal folder ${root} is not a directory`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) {
-    throw new StartError(`the journal folder ${root} belongs to another user (uid ${stat.uid})`);
+  let folder: Directory;
+  try {
+    folder = Directory.open(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') throw new StartError(`the journal folder ${root} is not a directory`, undefined, { cause: error });
+    throw new StartError(`cannot open the journal folder ${root}: ${describeSystemError(error)}`, undefined, { cause: error });
   }
-  if ((stat.mode & 0o022) !== 0) {
-    throw new StartError(`the journal folder ${root} is writable by others (mode ${(stat.mode & 0o777).toString(8)}); make it 0700`);
-  }
+  const refusal = refusalOf(root, folder.stat);
+  if (refusal === undefined) return folder;
+  folder.close();
+  throw new StartError(refusal);
+}
+
+function refusalOf(root: string, { uid, mode }: Stats): string | undefined {
+  const ours = process.getuid?.();
+  if (ours !== undefined && uid !== ours) return `the journal folder ${root} belongs to another user (uid ${uid})`;
+  if ((mode & 0o022) !== 0) return `the journal folder ${root} is writable by others (mode ${(mode & 0o777).toString(8)}); make it 0700`;
+  return undefined;
 }
 
 function isDirectory(path: string): boolean {
