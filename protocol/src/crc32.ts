@@ -1,5 +1,4 @@
 // CRC-32 (ISO-HDLC, as zlib's crc32), the checksum of every journal record.
-import { crc32 as zlibCrc32 } from 'node:zlib';
 
 const TABLE = new Int32Array(256);
 for (let n = 0; n < 256; n++) {
@@ -13,7 +12,9 @@ const NATIVE_FROM = 128;
 
 /** CRC-32 of bytes[start, end), continuing from `previous` (0 to begin). */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
-  if (end - start >= NATIVE_FROM) return zlibCrc32(bytes.subarray(start, end), previous);
+  // zlib is loaded on first use: loading it costs every process some milliseconds at start-up,
+  // and a guard that only starts a program never needs it.
+  if (end - start >= NATIVE_FROM) return process.getBuiltinModule('node:zlib').crc32(bytes.subarray(start, end), previous);
   let c = ~previous;
   for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;

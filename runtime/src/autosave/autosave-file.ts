@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, lutimesSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { previousGenerationPath } from '@faultguard/protocol';
 import { appendAll, readInto, writeAll } from '../files/byte-io';
 import { copyDurably, syncPath } from '../files/durable';
 import { openRegularFile } from '../files/regular-file';
+import { randomHex } from '../files/unique-names';
 import type { AutosaveClaim } from './autosave-claim';
 
 /** Copies the last generation's data this much at a time. */
@@ -155,6 +155,6 @@ export class AutosaveFile {
 
   /** Named so that tools recognise it as a save's leftover should the guard be killed (SPEC §7.8). */
   private temporaryName(): string {
-    return `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
+    return `${this.path}.tmp-${randomHex(6)}`;
   }
 }

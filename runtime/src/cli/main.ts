@@ -1,4 +1,5 @@
 import { printable } from '@faultguard/protocol';
+import { restoreKeptEnvironment } from '../process/lean-start';
 import { AutosaveError } from '../recovery/autosave-error';
 import { Status } from '../report/status';
 import { UsageError } from './arguments';
@@ -73,6 +74,8 @@ async function main(argv: readonly string[]): Promise<void> {
 /** Where a user who got a command wrong finds its options. */
 let helpHint = 'faultguard --help';
 
+// Before anything else: what this process starts gets the environment its caller gave us.
+restoreKeptEnvironment();
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`faultguard: ${error.message}\nTry '${helpHint}'.\n`);

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, unlinkSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { encodeJournalHeader } from '@faultguard/protocol';
@@ -59,7 +59,7 @@ export function createRunDirectory(relativeRoot: string, now = new Date()): RunD
     path,
     journalPath: join(path, 'journal'),
     writeInfo: (info) => writeRunInfo(path, `${JSON.stringify(info, null, 2)}\n`),
-    remove: () => rmSync(path, { recursive: true, force: true }),
+    remove: () => removeRunFolder(path),
   };
 }
 
@@ -122,5 +122,19 @@ function isDirectory(path: string): boolean {
     return lstatSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * A run's folder holds files only (the journal, run.json, a compaction's temporary file): they
+ * are unlinked one by one. Not rmSync's recursive walk, whose code costs every guarded run's exit
+ * a few milliseconds to load; should anything else be in there, that walk removes it.
+ */
+function removeRunFolder(path: string): void {
+  try {
+    for (const name of readdirSync(path)) unlinkSync(join(path, name));
+    rmdirSync(path);
+  } catch {
+    rmSync(path, { recursive: true, force: true });
   }
 }

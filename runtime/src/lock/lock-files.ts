@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { readInto } from '../files/byte-io';
+import { randomHex } from '../files/unique-names';
 import { openRegularFile } from '../files/regular-file';
 
 /**
@@ -9,7 +9,7 @@ import { openRegularFile } from '../files/regular-file';
  * empty (an empty file is not a PID file and would be refused, not taken over).
  */
 function writeBeside(path: string, content: string): string {
-  const temporary = `${path}.new-${randomBytes(6).toString('hex')}`;
+  const temporary = `${path}.new-${randomHex(6)}`;
   const fd = openSync(temporary, 'wx', 0o644);
   try {
     writeFileSync(fd, content);

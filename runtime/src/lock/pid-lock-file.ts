@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { randomHex } from '../files/unique-names';
 import { identityOf } from '../process/process-identity';
 import { createExclusive, readIfExists, replaceContent } from './lock-files';
 import { describeHolder, holderOf, LockError, readLockHolder, type LockHolder } from './lock-holder';
@@ -64,7 +64,7 @@ export class PidLockFile implements Disposable {
   async acquire(timeout = this.timeout): Promise<this> {
     if (this.own !== undefined) throw new LockError(`${this.path} is already held by this process`);
     checkTimeout(timeout);
-    const own = formatPidFile({ identity: identityOf(process.pid), nonce: randomBytes(8).toString('hex') });
+    const own = formatPidFile({ identity: identityOf(process.pid), nonce: randomHex(8) });
     const deadline = Date.now() + Math.max(0, timeout) * 1000;
     for (;;) {
       const outcome = this.attempt(own);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { digestHex } from '../files/unique-names';
 import { liveness } from '../process/process-identity';
 import { createExclusive, readIfExists } from './lock-files';
 import { parsePidFile } from './pid-file-format';
@@ -20,7 +20,7 @@ export type Takeover = 'removed' | 'changed' | 'busy';
  * own path and is removed the same way, one level down.
  */
 export function removeStale(path: string, stale: string, own: string): Takeover {
-  const breaker = `${path}.break-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  const breaker = `${path}.break-${digestHex(stale, 16)}`;
   if (!createExclusive(breaker, own)) {
     const other = readIfExists(breaker);
     if (other !== undefined && isGone(other)) removeStale(breaker, other, own);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync } from 'node:fs';
 import { Encoding, encodingName } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { appendAll, writeAll } from '../files/byte-io';
 import { Directory } from '../files/directory';
+import { digestHex } from '../files/unique-names';
 
 export interface ValueFileEntry {
   readonly key: string;
@@ -96,7 +96,7 @@ export function fileNameForKey(key: string, encoding: number): string {
   if (stem === '') stem = '%';
   else if (stem.startsWith('.')) stem = `%2E${stem.slice(1)}`;
   if (stem.length > MAX_STEM || key === 'index') {
-    const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    const digest = digestHex(key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
   return `${stem}${EXTENSIONS[encoding] ?? '.bin'}`;
