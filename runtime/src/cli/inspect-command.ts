@@ -7,6 +7,7 @@ import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
 import { formatTable } from './text-format';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -23,7 +24,8 @@ Options:
 ${MAX_SIZE_HELP}
   -h, --help          show this help
 
-Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage.
+Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 const OPTIONS: Record<string, OptionSpec> = {

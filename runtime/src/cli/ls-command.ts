@@ -5,6 +5,7 @@ import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
 import { formatTable } from './text-format';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
 
@@ -24,7 +25,8 @@ Options:
 ${STALE_AFTER_HELP}
   -h, --help          show this help
 
-Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
+Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 const OPTIONS: Record<string, OptionSpec> = {

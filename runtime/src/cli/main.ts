@@ -4,6 +4,7 @@ import { AutosaveError } from '../recovery/autosave-error';
 import { Status } from '../report/status';
 import { UsageError } from './arguments';
 import { OutputError } from './output-error';
+import { handleOutputErrors } from './output-streams';
 import { inspectCommand, INSPECT_USAGE } from './inspect-command';
 import { lsCommand, LS_USAGE } from './ls-command';
 import { recoverCommand, RECOVER_USAGE } from './recover-command';
@@ -52,6 +53,7 @@ function commandNamed(name: string | undefined): Command | undefined {
 
 async function main(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
+  handleOutputErrors(first === 'run' ? 'guard' : 'report');
   if (first === undefined) {
     process.stderr.write(USAGE);
     process.exitCode = Status.usage;

@@ -7,6 +7,7 @@ import type { ValueFileEntry } from '../recovery/values-directory';
 import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
 import { OutputFolder } from './output-folder';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
 
@@ -26,7 +27,8 @@ ${STALE_AFTER_HELP}
   -h, --help          show this help
 
 Exit status: 0 recovered; 1 the file cannot be recovered (live, missing,
-damaged, too large) or DIR cannot be written; 2 bad usage.
+damaged, too large) or DIR cannot be written; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 const OPTIONS: Record<string, OptionSpec> = {

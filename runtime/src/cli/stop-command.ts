@@ -5,6 +5,7 @@ import { liveness } from '../process/process-identity';
 import { childrenOf, commandLineOf, ownerOfProcess } from '../process/process-info';
 import { Status } from '../report/status';
 import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
 
@@ -21,7 +22,8 @@ Options:
 
 Exit status: 0 stopped (with --timeout 0: signalled); 1 still running when the time
 was up; 2 bad usage; 3 nothing to stop (no PID file, or its process no longer runs);
-125 the PID file cannot be read, or the process cannot be signalled from here.
+125 the PID file cannot be read, or the process cannot be signalled from here;
+${BROKEN_PIPE_HELP}.
 `;
 
 const STOP_OPTIONS: Record<string, OptionSpec> = {
