@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const OPEN_FOLDER = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -72,6 +72,25 @@ export class Directory {
   /** Removes `name` here, a folder with all it holds (links inside it are removed, never followed). */
   remove(name: string): void {
     rmSync(this.at(name), { recursive: true, force: true });
+  }
+
+  /** Removes the file (or link) `name` here, if there is one: one unlink, for folders of many files. */
+  removeFile(name: string): void {
+    try {
+      unlinkSync(this.at(name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  /** Removes the folder `name` here: at once when empty, else with what someone put in it. */
+  removeFolder(name: string): void {
+    try {
+      rmdirSync(this.at(name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
+      this.remove(name);
+    }
   }
 
   close(): void {

@@ -42,8 +42,7 @@ export function writeValuesInto(data: DataView, folder: Directory, onEntry?: (en
         closeSync(fd);
       }
       onEntry?.(entry);
-      // JSON.stringify(entries, null, 2), one entry at a time.
-      text += `${created === 1 ? '\n' : ',\n'}  ${JSON.stringify(entry, null, 2).replaceAll('\n', '\n  ')}`;
+      text += `${created === 1 ? '\n' : ',\n'}${indexEntry(entry)}`;
       if (text.length >= INDEX_CHUNK) {
         appendAll(index, Buffer.from(text, 'utf8'));
         text = '';
@@ -51,12 +50,17 @@ export function writeValuesInto(data: DataView, folder: Directory, onEntry?: (en
     }
     appendAll(index, Buffer.from(`${text}${created === 0 ? ']' : '\n]'}\n`, 'utf8'));
   } catch (error) {
-    removeCreated(data, folder, created);
+    removeValueFiles(data, folder, created);
     throw error;
   } finally {
     closeSync(index);
   }
   return created;
+}
+
+/** One entry of index.json as JSON.stringify(entries, null, 2) writes it: made here, a million times over, without the general encoder. */
+function indexEntry({ key, file, encoding, size }: ValueFileEntry): string {
+  return `  {\n    "key": ${JSON.stringify(key)},\n    "file": ${JSON.stringify(file)},\n    "encoding": ${JSON.stringify(encoding)},\n    "size": ${size}\n  }`;
 }
 
 /**
@@ -75,20 +79,28 @@ export function writeValuesDirectory(data: DataView, path: string): ValueFileEnt
   }
 }
 
-/** The index and the first `count` values' files: their names are the keys', so no list is kept. */
-function removeCreated(data: DataView, folder: Directory, count: number): void {
-  folder.remove('index.json');
+/**
+ * Removes index.json and the files of the first `count` values (all, by default) from `folder`:
+ * the names are the keys', so no list needs keeping, and nothing else there is touched.
+ */
+export function removeValueFiles(data: DataView, folder: Directory, count = Infinity): void {
+  folder.removeFile('index.json');
   let left = count;
   for (const key of data.keys()) {
     if (left-- === 0) break;
-    folder.remove(fileNameForKey(key, data.readRaw(key)!.encoding));
+    folder.removeFile(fileNameForKey(key, data.readRaw(key)!.encoding));
   }
 }
 
 const EXTENSIONS: Readonly<Record<number, string>> = { [Encoding.Json]: '.json', [Encoding.Bytes]: '.bin', [Encoding.PythonPickle]: '.pickle' };
 const MAX_STEM = 120;
 
+/** A key that is its own file name: portable characters only, not hidden, not too long, not the index. */
+const PLAIN_KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119}$/;
+
 export function fileNameForKey(key: string, encoding: number): string {
+  const extension = EXTENSIONS[encoding] ?? '.bin';
+  if (PLAIN_KEY.test(key) && key !== 'index') return `${key}${extension}`;
   // Percent-encode everything outside a portable set, and '%' itself, so the mapping is one-to-one.
   let stem = Array.from(Buffer.from(key, 'utf8'), (byte) =>
     /[A-Za-z0-9_.-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
@@ -99,5 +111,5 @@ export function fileNameForKey(key: string, encoding: number): string {
     const digest = digestHex(key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
-  return `${stem}${EXTENSIONS[encoding] ?? '.bin'}`;
+  return `${stem}${extension}`;
 }
