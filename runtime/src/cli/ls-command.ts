@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join } from 'node:path';
 import { briefCommand, formatBytes, formatDuration, printable, truncate } from '@faultguard/protocol';
 import { listAutosaves, type Listing } from '../recovery/list-autosaves';
 import { Status } from '../report/status';
@@ -49,8 +49,9 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
     if (errors.length === 0) process.stderr.write('faultguard: no autosave files here\n');
     return;
   }
+  const here = join(process.cwd(), '/');
   const rows = listings.map((listing) => [
-    displayPath(listing.file),
+    displayPath(listing.file, here),
     listing.state,
     listing.header ? String(listing.header.program.pid) : '-',
     listing.header?.writer.host ?? '-',
@@ -63,9 +64,9 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
 }
 
-function displayPath(file: string): string {
-  const near = relative(process.cwd(), file);
-  return near.startsWith('..') ? file : near;
+/** A file in the current folder or below it is shown relative to it, any other by its absolute path. */
+function displayPath(file: string, here: string): string {
+  return file.startsWith(here) ? file.slice(here.length) : file;
 }
 
 function toJson(listing: Listing, now: number): Record<string, unknown> {

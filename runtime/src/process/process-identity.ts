@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
 import { procStatFields } from './proc-stat';
@@ -8,25 +8,51 @@ export function processStartTime(pid: number): string {
   return procStatFields(pid)?.[19] ?? ''; // field 22
 }
 
+let thisBoot: string | undefined;
+
+/** This boot's id: read once, as it cannot change while this process lives (a reboot ends it). */
 export function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
+  if (thisBoot === undefined) {
+    try {
+      thisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      thisBoot = '';
+    }
   }
+  return thisBoot;
 }
 
-/** The PID namespace a process lives in (e.g. "pid:[4026531836]"), or "" when it cannot be read. */
+let ownNamespace: string | undefined;
+
+/**
+ * The PID namespace a process lives in (e.g. "pid:[4026531836]"), or "" when it cannot be read.
+ * Our own is read once: unshare() and setns() move only the children a process starts later.
+ */
 export function pidNamespace(pid: number | 'self'): string {
+  if (pid === 'self' && ownNamespace !== undefined) return ownNamespace;
+  let namespace: string;
   try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
+    namespace = readlinkSync(`/proc/${pid}/ns/pid`);
   } catch {
-    return '';
+    namespace = '';
   }
+  if (pid === 'self') ownNamespace = namespace;
+  return namespace;
 }
 
 export function identityOf(pid: number): ProcessIdentity {
-  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostname(), pidNamespace: pidNamespace(pid) };
+  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostName(), pidNamespace: pidNamespace(pid) };
+}
+
+let host = { name: '', readAt: -Infinity };
+
+/**
+ * This machine's name, asked of the kernel at most once a second: a listing judges thousands of
+ * writers by it, and a rename of the machine shows within that second.
+ */
+export function hostName(now = Date.now()): string {
+  if (now - host.readAt >= 1000) host = { name: hostname(), readAt: now };
+  return host.name;
 }
 
 export function currentUser(): string {
@@ -46,7 +72,7 @@ export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
  * namespace (a container), this machine cannot tell: "unknown".
  */
 export function liveness(identity: ProcessIdentity): Liveness {
-  if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
+  if (identity.host !== hostName()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
   const currentBoot = bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
   // A container sharing the host's name and kernel: its PIDs mean nothing in our /proc.
@@ -54,10 +80,12 @@ export function liveness(identity: ProcessIdentity): Liveness {
   if (identity.pidNamespace && namespace && identity.pidNamespace !== namespace) {
     return { state: 'unknown', reason: `written in another PID namespace (${identity.pidNamespace}, a container?)` };
   }
-  const fields = procStatFields(identity.pid);
+  // Most writers a listing looks at are gone: asked first without an exception, which costs more than the look.
+  const visible = existsSync(`/proc/${identity.pid}`);
+  const fields = visible ? procStatFields(identity.pid) : undefined;
   if (fields === undefined) {
-    // /proc mounted with hidepid hides other users' processes: ask the kernel instead.
-    if (existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
+    // /proc mounted with hidepid hides other users' processes (1: their files, 2: them): ask the kernel instead.
+    if ((visible || procMayHide()) && existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
     return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
   }
   // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
@@ -68,6 +96,14 @@ export function liveness(identity: ProcessIdentity): Liveness {
     return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
   }
   return { state: 'alive', reason: `process ${identity.pid} is running` };
+}
+
+let hiding: boolean | undefined;
+
+/** Whether /proc may leave out processes that exist: hidepid=2 hides even init from other users (or there is no procfs). */
+function procMayHide(): boolean {
+  hiding ??= !existsSync('/proc/1');
+  return hiding;
 }
 
 /** kill(pid, 0) fails with EPERM for a process that exists but is not ours to signal. */

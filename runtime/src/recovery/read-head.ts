@@ -45,13 +45,17 @@ export function readAutosaveHead(file: string): AutosaveHead {
   return head;
 }
 
-/** Enough for the whole head of nearly every file (a header is about 700 bytes): one read. */
-const FIRST_READ = 4096;
+/**
+ * Enough for the whole head of nearly every file (a header is about 700 bytes): one read, into
+ * one buffer for every file (decoding copies what it keeps), so a listing of thousands of files
+ * allocates nothing per file for it.
+ */
+const firstRead = Buffer.allocUnsafe(4096);
 
 function readHead(file: string, fd: number, { size, mtimeMs }: Stats): AutosaveHead {
   if (size === 0) throw new AutosaveError(file, 'claim', CLAIM_DETAIL);
   try {
-    let bytes = Buffer.allocUnsafe(Math.min(FIRST_READ, size));
+    let bytes = firstRead.subarray(0, Math.min(firstRead.length, size));
     let end = readInto(fd, bytes, 0, bytes.length, 0);
     // Allocated only up to what the file holds and the format allows, whatever the length field says.
     const wanted = end < 12 ? end : Math.min(16 + bytes.readUInt32LE(8), 16 + MAX_HEADER_BYTES, size);

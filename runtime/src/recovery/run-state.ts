@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { formatDuration, type AutosaveHeader, type RunState } from '@faultguard/protocol';
-import { liveness, type Liveness } from '../process/process-identity';
+import { hostName, liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
 
@@ -25,13 +24,16 @@ const MISSED_HEARTBEATS = 10;
 
 /** Judges a run from its header and heartbeat (the file's modification time, ms). */
 export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
-  const writer = liveness(header.writer);
-  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   if (header.state === 'exited') {
     const reason = header.exit?.reason ?? 'ended abnormally';
-    if (header.finalSavePending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
+    // Only a final save under way depends on the writer: a folder of crashed runs costs no /proc lookups.
+    if (header.finalSavePending && writerAlive(header, liveness(header.writer), heartbeat, options).alive) {
+      return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
+    }
     return { state: 'crashed', active: false, reason };
   }
+  const writer = liveness(header.writer);
+  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
   return alive ? { state: 'active', active: true, reason: why } : { state: 'orphaned', active: false, reason: why };
 }
@@ -39,7 +41,7 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
 /** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */
 function writerAlive(header: AutosaveHeader, writer: Liveness, heartbeat: number, options: JudgeOptions): { alive: boolean; why: string } {
   if (writer.state !== 'unknown') return { alive: writer.state === 'alive', why: `guard ${header.writer.pid} is running` };
-  const where = header.writer.host === hostname() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
+  const where = header.writer.host === hostName() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
   const age = ((options.now ?? Date.now()) - heartbeat) / 1000;
   const staleAfter = staleAfterSeconds(header, options);
   // Never "dead" on a clock's word: a heartbeat from the future means the clocks differ.
