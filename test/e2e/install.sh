@@ -21,8 +21,10 @@ if ((${#missing[@]})); then
     exit 1
   fi
   echo "== e2e: apt-get install ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  # Through the CI's apt-get, which waits for the dpkg lock (another install, unattended-upgrades).
+  apt_get="$(dirname "$(readlink -f "$0")")/../../.ci/apt-get"
+  "$apt_get" update -qq
+  "$apt_get" install -y -qq "${missing[@]}"
 fi
 
 # A finished install leaves a marker: one killed half-way is started again, not trusted.
