@@ -39,7 +39,7 @@ export interface RunCrashed {
 
 export interface KeyInfo {
   readonly key: string;
-  /** `json`, `bytes`, `python-pickle`, or `tag-N` for an encoding this version does not know. */
+  /** `json`, `bytes`, `python-pickle`, or `unknown-<tag>` (e.g. `unknown-9`) for an encoding this version does not know (SPEC §3). */
   readonly encoding: string;
   /** Stored size, bytes. */
   readonly size: number;
