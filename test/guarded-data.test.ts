@@ -75,7 +75,7 @@ test('refuses what it cannot store, naming the key, and stays usable', () => {
   assert.deepEqual(readJournal(journal).toObject(), { ok: 1 });
 });
 
-test('a key or value over the format\'s limits is bad input (RangeError, its size named), not a failed write', () => {
+test('a key, value or tag over the format\'s limits is bad input (RangeError, its size named), not a failed write', () => {
   const { data, journal } = freshData();
   const before = statSync(journal).size;
   assert.throws(() => data.set('k'.repeat(70_000), 1), {
@@ -88,6 +88,9 @@ test('a key or value over the format\'s limits is bad input (RangeError, its siz
     name: 'RangeError',
     message: /^faultguard: cannot store key "huge": the value is 4294967296 bytes; with this key a record holds at most 4294967287$/,
   });
+  for (const [tag, message] of [[0, /tag 0: it is reserved for Delete and Clear records/], [256, /from 1 to 255, not 256/], [-1, /not -1/], [1.5, /not 1\.5/]] as const) {
+    assert.throws(() => data.set('tagged', new OpaqueValue(tag, Buffer.from([1]))), { name: 'RangeError', message }, `tag ${tag}`);
+  }
   assert.equal(statSync(journal).size, before, 'nothing was written');
   data.set('k'.repeat(65_535), 'the largest key fits');
   assert.equal(readJournal(journal).get('k'.repeat(65_535)), 'the largest key fits');

@@ -33,7 +33,9 @@ export class GuardedData extends DataView {
     try {
       encoded = encodeValue(value);
     } catch (error) {
-      throw new TypeError(`faultguard: cannot store key ${JSON.stringify(key)}: ${(error as Error).message}`);
+      // A value JSON cannot hold is of the wrong type; an opaque value's tag out of range, of the wrong size.
+      const Refusal = error instanceof RangeError ? RangeError : TypeError;
+      throw new Refusal(`faultguard: cannot store key ${preview(key)}: ${(error as Error).message}`);
     }
     let offset: number;
     try {
