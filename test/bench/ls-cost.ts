@@ -2,12 +2,13 @@
 // stat, a 4 KiB read of each file). Both are timed as the processes a user starts, on a folder of
 // N autosaves and on an empty one: (time at N − time empty) / N is the cost of one more file,
 // without Node's start-up. The files are copies of one real autosave of a run whose guard was
-// SIGKILLed (state "running", writer gone): each is judged in full, /proc included.
+// SIGKILLed (state "running", writer gone): each is judged in full, /proc included. The note adds
+// the same for copies of a crashed run's (state "exited"), judged without /proc: the usual folder.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAutosaveHead } from '@faultguard/runtime';
-import { eventually, fixture, launch } from '../helpers/processes';
+import { eventually, fixture, launch, run } from '../helpers/processes';
 import type { Measurement } from './measurement';
 import { benchProgram, CLI } from './paths';
 import type { Scratch } from './scratch';
@@ -15,11 +16,12 @@ import { median, nsToMs } from './stats';
 
 const RUNS = 7;
 
-let original: Promise<string> | undefined;
+let orphaned: Promise<string> | undefined;
+let crashed: Promise<string> | undefined;
 
 /** An autosave whose guard was killed after its first save with data: it lists as orphaned. */
 function orphanedAutosave(scratch: Scratch): Promise<string> {
-  original ??= (async () => {
+  orphaned ??= (async () => {
     const file = scratch.file('ls-original.fgsave');
     const program = launch(process.execPath, [fixture('crash-app'), 'wait'], { env: { ...process.env, AUTOSAVE: file, AUTOSAVE_INTERVAL: '0.1' }, deadlineMs: 60_000 });
     await program.waitForLine(/ready/);
@@ -30,11 +32,22 @@ function orphanedAutosave(scratch: Scratch): Promise<string> {
     await program.exited;
     return file;
   })();
-  return original;
+  return orphaned;
 }
 
-function folderOf(scratch: Scratch, file: string, count: number): string {
-  const folder = scratch.file(`ls-${count}`);
+/** An autosave of a run whose program was SIGKILLed and whose guard recorded it: it lists as crashed. */
+function crashedAutosave(scratch: Scratch): Promise<string> {
+  crashed ??= (async () => {
+    const file = scratch.file('ls-crashed.fgsave');
+    const result = await run(process.execPath, [fixture('crash-app'), 'kill'], { env: { ...process.env, AUTOSAVE: file }, deadlineMs: 60_000 });
+    if (result.signal !== 'SIGKILL') throw new Error(`crash-app kill ended with ${result.code ?? result.signal}: ${result.stderr}`);
+    return file;
+  })();
+  return crashed;
+}
+
+function folderOf(scratch: Scratch, file: string, count: number, name: string): string {
+  const folder = scratch.file(`ls-${name}-${count}`);
   mkdirSync(folder);
   for (let i = 0; i < count; i++) copyFileSync(file, join(folder, `run-${String(i).padStart(5, '0')}.fgsave`));
   return folder;
@@ -60,20 +73,23 @@ function lsCost(count: number): Measurement {
   return {
     label: `faultguard ls, ${count.toLocaleString('en')} files`,
     async measure(scratch) {
-      const full = folderOf(scratch, await orphanedAutosave(scratch), count);
+      const full = folderOf(scratch, await orphanedAutosave(scratch), count, 'orphaned');
+      const ofCrashed = folderOf(scratch, await crashedAutosave(scratch), count, 'crashed');
       const empty = scratch.file(`ls-empty-${count}`);
       mkdirSync(empty);
       const lsSamples: number[] = [];
       const bareSamples: number[] = [];
+      const crashedSamples: number[] = [];
       const ls = perFile((folder) => [CLI, 'ls', folder], full, empty, count, lsSamples);
       const bare = perFile((folder) => [benchProgram('bare-listing'), folder], full, empty, count, bareSamples);
+      const lsCrashed = perFile((folder) => [CLI, 'ls', folder], ofCrashed, empty, count, crashedSamples);
       return {
         id: `ls-${count}`,
         measured: { label: `faultguard ls, per file (${count.toLocaleString('en')} orphaned runs)`, value: ls, unit: 'µs' },
         reference: { label: 'scandir + stat + 4 KiB read, per file', value: bare, unit: 'µs' },
         target: count === 10_000 ? '≤ 2× the bare reference' : 'none stated (print it)',
-        note: `(time with ${count} files − time with none) / ${count}; median of ${RUNS} runs`,
-        details: { lsUs: lsSamples, bareUs: bareSamples },
+        note: `crashed runs: ${lsCrashed.toFixed(1)} µs per file (${(lsCrashed / bare).toFixed(2)}×); (time with ${count} files − time with none) / ${count}; median of ${RUNS} runs`,
+        details: { lsUs: lsSamples, bareUs: bareSamples, lsCrashedUs: crashedSamples },
       };
     },
   };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { briefCommand, formatBytes, formatDuration, printable, truncate } from '@faultguard/protocol';
-import { listAutosaves, type Listing } from '../recovery/list-autosaves';
+import { forEachAutosave, type Listing } from '../recovery/list-autosaves';
 import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
@@ -38,30 +38,41 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   const parsed = parseCommand(argv, OPTIONS, LS_USAGE, false);
   if (!parsed) return;
   const now = Date.now();
-  const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now, staleAfterSeconds: staleAfterOption(parsed) });
+  const paths = parsed.operands.length > 0 ? parsed.operands : ['.'];
+  const options = { now, staleAfterSeconds: staleAfterOption(parsed) };
+  const json = parsed.options.has('json');
+  const entries: Array<Record<string, unknown>> = [];
+  // The table keeps its cells only, not each file's header: a folder of 10,000 files stays light.
+  const here = join(process.cwd(), '/');
+  const rows: string[][] = [];
+  const errors = forEachAutosave(paths, options, (listing) => (json ? entries.push(toJson(listing, now)) : rows.push(rowOf(listing, now, here))));
   for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);
   if (errors.length > 0) process.exitCode = Status.failed;
-  if (parsed.options.has('json')) {
-    process.stdout.write(`${JSON.stringify(listings.map((listing) => toJson(listing, now)), null, 2)}\n`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  if (listings.length === 0) {
+  if (rows.length === 0) {
     if (errors.length === 0) process.stderr.write('faultguard: no autosave files here\n');
     return;
   }
-  const here = join(process.cwd(), '/');
-  const rows = listings.map((listing) => [
+  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows));
+}
+
+/** One line of the table, every cell made safe to print. */
+function rowOf(listing: Listing, now: number, here: string): string[] {
+  const { header } = listing;
+  return [
     displayPath(listing.file, here),
     listing.state,
-    listing.header ? String(listing.header.program.pid) : '-',
-    listing.header?.writer.host ?? '-',
-    listing.header ? truncate(briefCommand(listing.header.program.command), 40) : '-',
+    header ? String(header.program.pid) : '-',
+    header?.writer.host ?? '-',
+    header ? truncate(briefCommand(header.program.command), 40) : '-',
     listing.modified === undefined ? '-' : formatDuration((now - listing.modified) / 1000),
     formatBytes(listing.size),
-    listing.header ? String(listing.header.data.entries) : '-',
+    header ? String(header.data.entries) : '-',
     listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,
-  ]);
-  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
+  ].map(printable);
 }
 
 /** A file in the current folder or below it is shown relative to it, any other by its absolute path. */

@@ -21,17 +21,29 @@ export interface ListResult {
  */
 export function listAutosaves(paths: readonly string[], options: JudgeOptions = {}): ListResult {
   const listings: Listing[] = [];
+  const errors = forEachAutosave(paths, options, (listing) => listings.push(listing));
+  return { listings, errors };
+}
+
+/**
+ * The same, one listing at a time, in order: a caller that keeps less than the whole listing (a
+ * table's cells) lists a folder of many thousands of files without holding every header. Returns
+ * the paths that could not be listed at all.
+ */
+export function forEachAutosave(paths: readonly string[], options: JudgeOptions, onListing: (listing: Listing) => void): AutosaveError[] {
   const errors: AutosaveError[] = [];
   for (const path of paths.map((p) => resolve(p))) {
+    let files: string[];
     try {
-      const files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
-      listings.push(...files.map((file) => describeAutosave(file, options)));
+      files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
     } catch (error) {
       const { problem, detail } = describeFileError(error);
       errors.push(new AutosaveError(path, problem, problem === 'missing' ? 'no such file or folder' : detail));
+      continue;
     }
+    for (const file of files) onListing(describeAutosave(file, options));
   }
-  return { listings, errors };
+  return errors;
 }
 
 function autosavesIn(folder: string): string[] {
@@ -47,7 +59,10 @@ function autosavesIn(folder: string): string[] {
 export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
   try {
     const { state, active, reason, header, heartbeat, size, newestProblem } = judgeAutosaveFile(file, options);
-    return { file, state, active, reason, header, size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
+    // Written out, not spread: a listing of thousands of files builds one of these per file.
+    if (!header) return { file, state, active, reason, size, modified: heartbeat, problem: 'claim' };
+    if (newestProblem === undefined) return { file, state, active, reason, header, size, modified: heartbeat };
+    return { file, state, active, reason, header, size, modified: heartbeat, newestProblem };
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
     const stat = lstatOrUndefined(file);

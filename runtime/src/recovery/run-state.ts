@@ -33,8 +33,8 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
     return { state: 'crashed', active: false, reason };
   }
   const writer = liveness(header.writer);
-  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
+  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   return alive ? { state: 'active', active: true, reason: why } : { state: 'orphaned', active: false, reason: why };
 }
 
