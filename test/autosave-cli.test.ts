@@ -33,7 +33,8 @@ before(async () => {
   process.kill(-orphan.pid, 'SIGKILL');
   await orphan.exited;
   // Live.
-  live = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'wait'], { env });
+  // Live for the whole file (after() ends it): not under launch()'s default deadline of 30 s.
+  live = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'wait'], { env, deadlineMs: 15 * 60_000 });
   await live.waitForLine(/ready/);
   liveFile = await newFileIn(folder, [crashed, orphaned]);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readAutosave } from '@faultguard/runtime';
 import { procStatFields } from '../runtime/src/process/proc-stat';
-import { bootId } from '../runtime/src/process/process-identity';
+import { linux } from '../runtime/src/process/linux';
 import { childrenOf, commandLineOf } from '../runtime/src/process/process-info';
 import { killDaemon, pidInFile, processesMentioning, runs, trackDaemons } from './helpers/daemons';
 import { CLI, eventually, fixture, run, temporaryDirectory } from './helpers/processes';
@@ -66,7 +66,7 @@ function programOf(daemon: number): Promise<number> {
 const SLOW_TO_STOP = 'trap "sleep 0.3; exit 0" TERM';
 const LOOP = 'while :; do sleep 0.05; done';
 
-const lockFileFor = (pid: number, startTime: string) => `${pid}\nstart-time=${startTime}\nboot-id=${bootId()}\nhost=${hostname()}\nnonce=0123456789abcdef\n`;
+const lockFileFor = (pid: number, startTime: string) => `${pid}\nstart-time=${startTime}\nboot-id=${linux.bootId()}\nhost=${hostname()}\nnonce=0123456789abcdef\n`;
 
 test('a daemon outlives its parent, in a session of its own, with the umask, directory, stdio and descriptors asked for', async () => {
   const home = fresh('home');

@@ -28,10 +28,11 @@ before(async () => {
   assert.equal(extracted.code, 0, extracted.stderr);
 });
 
-test('the .vsix holds the manifest, its strings, the bundles and the icon: no sources, maps or node_modules', () => {
+test('the .vsix holds the manifest, its strings, the licence, the bundles and the icon: no sources, maps or node_modules', () => {
   assert.deepEqual(filesIn(unpacked).sort(), [
     '[Content_Types].xml',
     'extension.vsixmanifest',
+    'extension/LICENSE.txt',
     'extension/extension/dist/extension.js',
     'extension/extension/dist/faultguard.js',
     'extension/extension/dist/service.js',

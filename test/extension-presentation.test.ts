@@ -31,7 +31,7 @@ before(async () => {
   const result = await run(process.execPath, [CLI, 'run', '--autosave', `${folder}/`, '--', process.execPath, fixture('values-app'), 'abort'], { env });
   assert.equal(result.signal, 'SIGABRT', result.stderr);
   crashed = summaryOf(join(folder, readdirSync(folder).find((name) => name.endsWith('.fgsave'))!));
-  running = launch(process.execPath, [CLI, 'run', '--autosave', join(folder, 'live.fgsave'), '--', process.execPath, fixture('values-app'), 'wait'], { env });
+  running = launch(process.execPath, [CLI, 'run', '--autosave', join(folder, 'live.fgsave'), '--', process.execPath, fixture('values-app'), 'wait'], { env, deadlineMs: 15 * 60_000 }); // the whole file's
   await running.waitForLine(/ready/);
   live = summaryOf(join(folder, 'live.fgsave'));
   writeFileSync(join(folder, 'junk.fgsave'), 'not an autosave \u001b[2J at all');

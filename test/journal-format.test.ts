@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
-  Encoding, encodeJournalHeader, encodeRecord, encodeValue, JOURNAL_HEADER_SIZE, JournalFormatError, RecordType, scanJournal,
+  describeKey, Encoding, encodeJournalHeader, encodeRecord, encodeValue, JOURNAL_HEADER_SIZE, JournalFormatError, keyLabel, keyType, RecordType, scanJournal,
+  setRecordKey, TYPED_KEYS_JOURNAL_VERSION,
 } from '@faultguard/protocol';
 
 function record(type: RecordType, key: string, value: unknown = undefined): Buffer {
@@ -93,10 +94,10 @@ test('refuses bytes that are not a journal, saying why', () => {
   assert.throws(() => scanJournal(Buffer.alloc(0)), { name: 'JournalFormatError', message: /shorter than the 16-byte header/ });
   assert.throws(() => scanJournal(Buffer.from('{"json": "not a journal at all"}')), /wrong magic/);
   const future = Buffer.from(header);
-  future.writeUInt16LE(2, 8);
+  future.writeUInt16LE(3, 8);
   assert.throws(() => scanJournal(future), /checksum/);
   future.writeUInt32LE(crc32(future.subarray(0, 12)), 12);
-  assert.throws(() => scanJournal(future), /version 2 is not supported/);
+  assert.throws(() => scanJournal(future), /version 3 is not supported/);
   for (let bit = 0; bit < 16 * 8; bit++) {
     const damaged = Buffer.from(header);
     damaged[bit >> 3] ^= 1 << (bit & 7);
@@ -106,4 +107,45 @@ test('refuses bytes that are not a journal, saying why', () => {
 
 test('refuses keys and values the format cannot hold', () => {
   assert.throws(() => encodeRecord(RecordType.Set, Encoding.Json, Buffer.alloc(70_000), Buffer.alloc(1)), /at most 65535/);
+});
+
+/** A typed key's field: its kind byte, then its bytes (SPEC §2.3). */
+function typedRecord(type: RecordType, field: Buffer, value: unknown = undefined): Buffer {
+  const encoded = value === undefined ? { encoding: 0, bytes: Buffer.alloc(0) } : encodeValue(value);
+  return Buffer.concat(encodeRecord(type, encoded.encoding, field, encoded.bytes));
+}
+
+test('version 2: typed keys (an int, a pickled key with its label) are their own keys, shown by label, never merged with strings', () => {
+  const pickled = Buffer.concat([Buffer.of(2, 6, 0), Buffer.from("(1, 2)"), Buffer.from([0x80, 0x04, 0x95])]); // label, then a pickle
+  const bytes = Buffer.concat([
+    encodeJournalHeader(TYPED_KEYS_JOURNAL_VERSION),
+    record(RecordType.Set, '5', 'the string'),
+    typedRecord(RecordType.SetTypedKey, Buffer.from('\x015', 'latin1'), 'the int'),
+    typedRecord(RecordType.SetTypedKey, pickled, 'the tuple'),
+    typedRecord(RecordType.SetTypedKey, Buffer.from('\x01-7', 'latin1'), 'gone'),
+    typedRecord(RecordType.DeleteTypedKey, Buffer.from('\x01-7', 'latin1')),
+  ]);
+  const scan = scanJournal(bytes);
+  assert.equal(scan.version, 2);
+  assert.equal(scan.damage, undefined);
+  const keys = [...scan.entries.keys()];
+  assert.deepEqual(keys.map(keyLabel), ['5', '5', '(1, 2)']);
+  assert.deepEqual(keys.map(keyType), [undefined, 'int', 'python-pickle']);
+  assert.deepEqual(describeKey(keys[1]), { key: '5', keyType: 'int', keyBytes: Buffer.from('5').toString('base64') });
+  for (const key of keys) {
+    const { type, bytes: field } = setRecordKey(key); // written back as it was read: the autosave's compaction
+    assert.ok(bytes.includes(Buffer.concat(encodeRecord(type, Encoding.Json, field, Buffer.alloc(0))).subarray(8, 12 + field.length)));
+  }
+});
+
+test('typed keys: damage in a version 1 journal, and when ill-formed', () => {
+  const int = typedRecord(RecordType.SetTypedKey, Buffer.from('\x015', 'latin1'), 1);
+  assert.match(scanJournal(Buffer.concat([encodeJournalHeader(), int])).damage?.reason ?? '', /unknown record type 4/);
+  for (const [field, reason] of [['\x0105', /canonical/], ['\x01', /canonical/], ['', /no kind/], ['\x02\x05\x00ab', /no pickle/]] as const) {
+    const scan = scanJournal(Buffer.concat([encodeJournalHeader(2), typedRecord(RecordType.SetTypedKey, Buffer.from(field, 'latin1'), 1)]));
+    assert.match(scan.damage?.reason ?? '', reason, JSON.stringify(field));
+  }
+  const unknownKind = scanJournal(Buffer.concat([encodeJournalHeader(2), typedRecord(RecordType.SetTypedKey, Buffer.from('\x09abc', 'latin1'), 1)]));
+  assert.equal(unknownKind.damage, undefined, 'a kind this reader does not know is opaque, not damage');
+  assert.deepEqual([...unknownKind.entries.keys()].map(keyLabel), ['<key of kind 9, 3 bytes>']);
 });

@@ -26,9 +26,9 @@ const CASES: Record<string, NodeJS.ProcessEnv> = {
   'both unset': { ...BASE },
 };
 
-/** What a program sees of its environment: the guard's own two variables aside. */
+/** What a program sees of its environment: the guard's own variables (SPEC §1) aside. */
 function programView(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { FAULTGUARD_JOURNAL: _journal, FAULTGUARD_PROTOCOL: _protocol, ...rest } = env;
+  const { FAULTGUARD_JOURNAL: _journal, FAULTGUARD_PROTOCOL: _protocol, FAULTGUARD_CONTEXT: _context, ...rest } = env;
   return rest;
 }
 

@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AlreadyLocked, LockError, PidLockFile } from '@faultguard/runtime';
-import { bootId, processStartTime } from '../runtime/src/process/process-identity';
+import { linux } from '../runtime/src/process/linux';
+import { processStartTime } from '../runtime/src/process/process-identity';
 import { pidInFile } from './helpers/daemons';
 import { fixture, launch, temporaryDirectory, type Running } from './helpers/processes';
 
@@ -17,7 +18,7 @@ const fresh = () => join(dir.path, `${serial++}.pid`);
 
 /** A lock file in our format naming `pid` with the given start time (and this host and boot). */
 function lockFileFor(pid: number, startTime: string, extra: { bootId?: string; host?: string } = {}): string {
-  return `${pid}\nstart-time=${startTime}\nboot-id=${extra.bootId ?? bootId()}\nhost=${extra.host ?? hostname()}\nnonce=0123456789abcdef\n`;
+  return `${pid}\nstart-time=${startTime}\nboot-id=${extra.bootId ?? linux.bootId()}\nhost=${extra.host ?? hostname()}\nnonce=0123456789abcdef\n`;
 }
 
 /** A PID that no process has: one of ours that has ended and been reaped. */
@@ -43,7 +44,7 @@ test('the file: the PID alone on line 1, then key=value lines; release() removes
     assert.ok(lock.held);
     const lines = readFileSync(path, 'utf8').split('\n');
     assert.equal(lines[0], String(process.pid));
-    assert.deepEqual(lines.slice(1, 5), [`start-time=${processStartTime(process.pid)}`, `boot-id=${bootId()}`, `host=${hostname()}`, `pid-namespace=${readlinkSync('/proc/self/ns/pid')}`]);
+    assert.deepEqual(lines.slice(1, 5), [`start-time=${processStartTime(process.pid)}`, `boot-id=${linux.bootId()}`, `host=${hostname()}`, `pid-namespace=${readlinkSync('/proc/self/ns/pid')}`]);
     assert.match(lines[5], /^nonce=[0-9a-f]{16}$/);
     assert.equal(lines[6], '');
     assert.ok(lock.isActive());

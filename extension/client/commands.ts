@@ -13,7 +13,7 @@ import {
 } from '@faultguard/protocol/recovery-service';
 import type { Node, RecoveryTree } from './recovery-tree';
 import type { ServiceClient } from './service-client';
-import { commandLabel, isRecoverable, runDescription } from './run-presentation';
+import { commandLabel, isRecoverable, keyText, runDescription } from './run-presentation';
 import type { ValueDocuments } from './value-documents';
 import { valueUri } from './value-uri';
 
@@ -24,16 +24,16 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
   const ask = service.client;
   const commands: Record<string, (...args: never[]) => unknown> = {
     'faultguard.openValue': async (node: ValueNode) => {
-      const { partial } = await documents.show(valueUri(node.run.file, node.key.key));
+      const { partial } = await documents.show(valueUri(node.run.file, node.key.key, 'page', keyText(node.key)));
       if (!partial) return;
       const save = vscode.l10n.t('Save Whole Value…');
-      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is {1}: the editor shows its first page.', node.key.key, formatBytes(node.key.size)), save);
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is {1}: the editor shows its first page.', keyText(node.key), formatBytes(node.key.size)), save);
       if (choice === save) await vscode.commands.executeCommand('faultguard.saveValue', node);
     },
     'faultguard.saveValue': async ({ run, key }: ValueNode) => {
       const target = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(defaultFolder(), key.fileName),
-        title: vscode.l10n.t('Save the value of "{0}"', key.key),
+        title: vscode.l10n.t('Save the value of "{0}"', keyText(key)),
       });
       if (!target) return;
       if (target.scheme !== 'file') throw new Error(vscode.l10n.t('The value can only be saved to a local file, not to {0}', target.toString()));
@@ -41,15 +41,15 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
       void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} bytes to {1}.', bytes, target.fsPath));
     },
     'faultguard.compareValue': async ({ run, key }: ValueNode) => {
-      const [other] = (await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: defaultFolder(), title: vscode.l10n.t('Compare "{0}" with…', key.key) })) ?? [];
+      const [other] = (await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: defaultFolder(), title: vscode.l10n.t('Compare "{0}" with…', keyText(key)) })) ?? [];
       if (!other) return;
-      const title = vscode.l10n.t('{0} (rescued) ↔ {1}', key.key, basename(other.fsPath));
-      await vscode.commands.executeCommand('vscode.diff', valueUri(run.file, key.key, 'whole'), other, title);
+      const title = vscode.l10n.t('{0} (rescued) ↔ {1}', keyText(key), basename(other.fsPath));
+      await vscode.commands.executeCommand('vscode.diff', valueUri(run.file, key.key, 'whole', keyText(key)), other, title);
     },
     'faultguard.copyValue': async ({ run, key }: ValueNode) => {
       const view = await ask.sendRequest(ReadValueRequest, { file: run.file, key: key.key, extent: 'whole' });
       await vscode.env.clipboard.writeText(view.text);
-      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the value of "{0}"', key.key), 3000);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied the value of "{0}"', keyText(key)), 3000);
     },
     'faultguard.recoverRun': async (node?: { run: RunSummary }) => {
       const run = node?.run ?? (await pickRun(service, vscode.l10n.t('Recover which run?'), isRecoverable, vscode.l10n.t('There are no crashed runs to recover.')));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ReadRunRequest, WHOLE_VALUE_BYTES, type KeyInfo, type RunContents, type RunSummary } from '@faultguard/protocol/recovery-service';
 import type { ServiceClient } from './service-client';
-import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, runDescription, runDetails, savedVersion, type GroupName } from './run-presentation';
+import { GROUP_LABELS, commandLabel, crashedCount, groupRuns, keyDescription, keyText, runDescription, runDetails, savedVersion, type GroupName } from './run-presentation';
 
 export type Node =
   | { readonly kind: 'group'; readonly group: GroupName; readonly runs: readonly RunSummary[] }
@@ -149,11 +149,11 @@ function runItem(run: RunSummary): vscode.TreeItem {
 }
 
 function valueItem(run: RunSummary, key: KeyInfo): vscode.TreeItem {
-  const item = new vscode.TreeItem(key.key === '' ? vscode.l10n.t('(empty key)') : key.key);
+  const item = new vscode.TreeItem(keyText(key) === '' ? vscode.l10n.t('(empty key)') : keyText(key));
   item.id = `value:${run.file}\u0000${key.key}`;
   item.description = keyDescription(key);
   item.iconPath = new vscode.ThemeIcon(ENCODING_ICONS[key.encoding] ?? 'symbol-misc');
-  item.tooltip = vscode.l10n.t('{0}: {1}; click to inspect', key.key, keyDescription(key));
+  item.tooltip = vscode.l10n.t('{0}: {1}; click to inspect', keyText(key), keyDescription(key));
   // Too large to show whole: no Copy, no Compare (the service would refuse); Save As works.
   item.contextValue = key.size > WHOLE_VALUE_BYTES ? 'value.large' : 'value';
   item.command = { command: 'faultguard.openValue', title: vscode.l10n.t('Inspect Value'), arguments: [{ kind: 'value', run, key }] };

@@ -88,7 +88,12 @@ export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): s
 }
 
 export function keyDescription(key: KeyInfo): string {
-  return `${key.encoding} · ${formatBytes(key.size)}`;
+  return `${key.keyType ? `${key.keyType} key · ` : ''}${key.encoding} · ${formatBytes(key.size)}`;
+}
+
+/** How a key reads in the tree and in a tab: a key that is not a string (from Python) by its label. */
+export function keyText(key: KeyInfo): string {
+  return key.label ?? key.key;
 }
 
 /** When the run ended (or was last heard of): what a user sorts and reads by. */

@@ -6,8 +6,9 @@ import type { ValueParams } from '@faultguard/protocol/recovery-service';
 
 export const VALUE_SCHEME = 'faultguard-value';
 
-export function valueUri(file: string, key: string, extent: ValueParams['extent'] = 'page'): URI {
-  const name = key.replace(/[/\\]/g, '∕') || '(empty key)';
+/** `label`: how the key reads (a key that is not a string is an id that no path may hold). */
+export function valueUri(file: string, key: string, extent: ValueParams['extent'] = 'page', label = key): URI {
+  const name = label.replace(/[/\\]/g, '∕') || '(empty key)';
   return URI.from({ scheme: VALUE_SCHEME, path: `/${name}`, query: JSON.stringify({ file, key, extent }) });
 }
 

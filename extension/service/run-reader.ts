@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { AUTOSAVE_EXTENSION, Encoding, encodingName, NotJsonError, previousGenerationPath, renderValue } from '@faultguard/protocol';
+import { AUTOSAVE_EXTENSION, Encoding, encodingName, keyLabel, keyType, NotJsonError, previousGenerationPath, renderValue } from '@faultguard/protocol';
 import {
   PAGE_BYTES,
   WHOLE_VALUE_BYTES,
@@ -34,7 +34,9 @@ export class RunReader {
     const { data, generation, fallback } = await this.read(file);
     const keys = [...data.keys()].map((key) => {
       const { encoding, bytes } = data.readRaw(key)!;
-      return { key, encoding: encodingName(encoding), size: bytes.length, fileName: fileNameForKey(key, encoding) };
+      const type = keyType(key);
+      const typed = type !== undefined && { label: keyLabel(key), keyType: type };
+      return { key, ...typed, encoding: encodingName(encoding), size: bytes.length, fileName: fileNameForKey(key, encoding) };
     });
     return { file, keys, generation, ...(fallback !== undefined && { fallback }) };
   }
@@ -42,7 +44,7 @@ export class RunReader {
   async value({ file, key, extent }: ValueParams): Promise<ValueView> {
     const { encoding, bytes } = await this.raw(file, key);
     if (extent === 'whole' && bytes.length > WHOLE_VALUE_BYTES) {
-      throw new AutosaveError(file, 'too-large', `the value of ${JSON.stringify(key)} is ${bytes.length} bytes, more than can be shown whole (${WHOLE_VALUE_BYTES}); save it to a file instead`);
+      throw new AutosaveError(file, 'too-large', `the value of ${JSON.stringify(keyLabel(key))} is ${bytes.length} bytes, more than can be shown whole (${WHOLE_VALUE_BYTES}); save it to a file instead`);
     }
     const partial = extent === 'page' && bytes.length > PAGE_BYTES;
     const shown = partial ? bytes.subarray(0, PAGE_BYTES) : bytes;
@@ -84,7 +86,7 @@ export class RunReader {
 
   private async raw(file: string, key: string): Promise<{ encoding: number; bytes: Buffer }> {
     const value = (await this.read(file)).data.readRaw(key);
-    if (!value) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(key)} (any more)`);
+    if (!value) throw new AutosaveError(file, 'invalid', `has no key ${JSON.stringify(keyLabel(key))} (any more)`);
     return value;
   }
 

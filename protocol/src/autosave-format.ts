@@ -2,7 +2,9 @@
 // ended, then the data as an xz-compressed journal. Compression is left to the caller so that
 // this module stays free of native code (the editor reads these files with a pure-JS xz).
 import { crc32 } from './crc32';
-import type { ExitRecord } from './exit-status';
+import { crashContextProblem, type CrashContext } from './crash-context';
+import { isExitRecord, type ExitRecord } from './exit-status';
+import { endsProblem, type RunEnd } from './resume';
 
 /** "\x89FGS\r\n\x1a\n" */
 const AUTOSAVE_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -12,42 +14,92 @@ export const MAX_HEADER_BYTES = 1024 * 1024;
 /** Magic (8 bytes), header length (4), and the header's CRC-32 (4): the head is these plus the header. */
 export const AUTOSAVE_PREFIX_BYTES = 16;
 
-/** Identifies a process across PID reuse: the PID alone can name a newer process. */
+/**
+ * Identifies a process across PID reuse: the PID alone can name a newer process.
+ *
+ * @example
+ * ```ts
+ * const writer: ProcessIdentity = { pid: 4242, startTime: '8871234', bootId: 'c1f0...', host: 'vm', pidNamespace: 'pid:[4026531836]' };
+ * ```
+ */
 export interface ProcessIdentity {
+  /** Its PID. */
   readonly pid: number;
   /** Start time in clock ticks since boot (/proc/<pid>/stat field 22), as a decimal string; "" if unknown. */
   readonly startTime: string;
   /** /proc/sys/kernel/random/boot_id; "" if unknown. */
   readonly bootId: string;
+  /** The host name it ran on. */
   readonly host: string;
   /** The PID namespace (Linux: the link /proc/<pid>/ns/pid, e.g. "pid:[4026531836]"); absent or "" if unknown. */
   readonly pidNamespace?: string;
 }
 
+/**
+ * An autosave's header (protocol/SPEC.md §7.2): who wrote the file, what ran, how it ended, and
+ * the shape of the data.
+ *
+ * @example
+ * ```ts
+ * const { header } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(`${header.program.command.join(' ')} in ${header.program.cwd}: ${header.exit?.reason ?? header.state}`);
+ * ```
+ */
 export interface AutosaveHeader {
+  /** The format's version: 1. */
   readonly format: number;
   /** The guard, which writes the file: the run is live while it is. */
-  readonly writer: ProcessIdentity & { readonly user: string };
-  readonly program: { readonly pid: number; readonly command: readonly string[]; readonly cwd: string };
+  readonly writer: ProcessIdentity & {
+    /** The user it ran as. */
+    readonly user: string;
+  };
+  /** The guarded program: its PID, command line and working directory. */
+  readonly program: {
+    /** Its PID. */
+    readonly pid: number;
+    /** Its command line. */
+    readonly command: readonly string[];
+    /** Its working directory. */
+    readonly cwd: string;
+  };
+  /** When the run started (ISO 8601). */
   readonly started: string;
+  /** Seconds between saves. */
   readonly intervalSeconds: number;
   /** How often the writer refreshes the file's modification time while it lives (§7.4 step 5). */
   readonly heartbeatSeconds: number;
+  /** When this generation was saved (ISO 8601). */
   readonly saved: string;
+  /** exited once the guard has recorded how the program ended. */
   readonly state: 'running' | 'exited';
+  /** How the program ended; null while it runs, or when its guard died first. */
   readonly exit: ExitRecord | null;
+  /** When it ended (ISO 8601), or null. */
   readonly ended: string | null;
   /**
    * Set on a save that records the end at once with the previous save's data, while the final
    * data is still being compressed: the next save replaces it. Absent otherwise.
    */
   readonly finalSavePending?: true;
+  /** Why the run died (§10): recorded by the save that records the end, when the guard knows any of it. */
+  readonly context?: CrashContext;
+  /** A supervised run (§11): how many times the guard has started the program again. */
+  readonly restarts?: number;
+  /** A supervised run's latest ends, oldest first (§11.4). */
+  readonly ends?: readonly RunEnd[];
+  /** This save records an end after which the guard starts the program again: the run is not over (§11.4). */
+  readonly restartPending?: true;
+  /** The data section: how many values, its size and checksum decompressed, its compressed size. */
   readonly data: {
+    /** How many values. */
     readonly entries: number;
     /** Bytes of the journal once decompressed, and its CRC-32: checked after decompression. */
     readonly size: number;
+    /** The decompressed journal's CRC-32. */
     readonly crc32: number;
+    /** Always "xz": concatenated .xz streams. */
     readonly compression: 'xz';
+    /** Bytes of the data section in the file. */
     readonly compressedSize: number;
   };
 }
@@ -132,6 +184,12 @@ function checkHeaderShape(header: AutosaveHeader): void {
   if (header.state === 'exited' ? !isExitRecord(header.exit) : header.exit !== null) problems.push(header.state === 'exited' ? 'exit is not an exit record' : 'exit is not null while running');
   if (header.ended !== null && typeof header.ended !== 'string') problems.push('ended is not a string or null');
   if (header.finalSavePending !== undefined && header.finalSavePending !== true) problems.push('finalSavePending is not true or absent');
+  const context = header.context === undefined ? undefined : crashContextProblem(header.context);
+  if (context !== undefined) problems.push(context);
+  if (header.restarts !== undefined && !isCount(header.restarts)) problems.push('restarts is not a count');
+  const ends = header.ends === undefined ? undefined : endsProblem(header.ends, 'ends');
+  if (ends !== undefined) problems.push(ends);
+  if (header.restartPending !== undefined && header.restartPending !== true) problems.push('restartPending is not true or absent');
   const data = header.data ?? {};
   if (!isCount(data.entries)) problems.push('data.entries is not a size');
   if (!isCount(data.size)) problems.push('data.size is not a size');
@@ -147,16 +205,4 @@ function isCount(value: unknown): boolean {
 
 function isPid(value: unknown): boolean {
   return Number.isSafeInteger(value) && (value as number) > 0;
-}
-
-function isExitRecord(value: unknown): value is ExitRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const exit = value as Record<string, unknown>;
-  return (
-    // Exactly one of the two (§5): an exit code, or the signal that ended the program.
-    (exit.code === null ? typeof exit.signal === 'string' : Number.isInteger(exit.code) && exit.signal === null) &&
-    typeof exit.category === 'string' &&
-    typeof exit.reason === 'string' &&
-    Number.isInteger(exit.status)
-  );
 }

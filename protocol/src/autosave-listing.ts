@@ -5,6 +5,11 @@ import type { AutosaveHeader } from './autosave-format';
 /**
  * active: the run's guard lives. crashed: the program ended abnormally and the guard recorded
  * how. orphaned: the guard died without recording an end (killed, power loss, reboot).
+ *
+ * @example
+ * ```ts
+ * const state: RunState = isActive('autosaves/app.fgsave').state ?? 'active';
+ * ```
  */
 export type RunState = 'active' | 'crashed' | 'orphaned';
 
@@ -12,11 +17,25 @@ export type RunState = 'active' | 'crashed' | 'orphaned';
  * What can be wrong with an autosave file, for callers that act on it: a tool lists a damaged
  * file as unreadable, asks for a larger limit, or waits for a live run to end. `unavailable`:
  * this machine cannot decompress now (no xz); the file may well be fine.
+ *
+ * @example
+ * ```ts
+ * const retry: AutosaveProblem[] = ['live', 'unavailable']; // worth trying again later
+ * ```
  */
 export type AutosaveProblem = 'missing' | 'claim' | 'unreadable' | 'invalid' | 'too-large' | 'live' | 'unavailable';
 
-/** One autosave as a list shows it, from headers only: listing never decompresses data. */
+/**
+ * One autosave as a list shows it, from headers only: listing never decompresses data.
+ *
+ * @example
+ * ```ts
+ * const listing: AutosaveListing = describeAutosave('autosaves/app.fgsave');
+ * console.log(listing.state, listing.reason, listing.header?.data.entries);
+ * ```
+ */
 export interface AutosaveListing {
+  /** The autosave's absolute path. */
   readonly file: string;
   /** `unreadable` when neither generation has a readable header. */
   readonly state: RunState | 'unreadable';
@@ -24,6 +43,7 @@ export interface AutosaveListing {
   readonly active: boolean;
   /** Why that state: the exit, the liveness check, or the error. */
   readonly reason: string;
+  /** Its header (the previous generation's when the newest cannot be read); absent when unreadable. */
   readonly header?: AutosaveHeader;
   /** Size of the newest generation on disk, in bytes (0 when only the previous one is left). */
   readonly size: number;
@@ -31,5 +51,6 @@ export interface AutosaveListing {
   readonly modified?: number;
   /** Set when the header came from the previous generation: what is wrong with the newest. */
   readonly newestProblem?: string;
+  /** Set for an unreadable file (and "claim" for an empty one): what kind of trouble. */
   readonly problem?: AutosaveProblem;
 }

@@ -43,7 +43,14 @@ const SIGNALS: Readonly<Record<string, SignalInfo>> = {
   SIGSYS: { category: 'error/invalid-system-call', description: 'bad system call' },
 };
 
-/** The record every rescue receives: what a user needs to know about the end of a run. */
+/**
+ * The record every rescue receives: what a user needs to know about the end of a run.
+ *
+ * @example
+ * ```ts
+ * const exit: ExitRecord = { code: null, signal: 'SIGSEGV', category: 'error/restricted-memory-access', reason: 'segmentation fault (SIGSEGV)', status: -11 };
+ * ```
+ */
 export interface ExitRecord {
   /** The exit code, or null when a signal ended the program. */
   readonly code: number | null;
@@ -61,6 +68,17 @@ function signalCategory(signal: string): string {
   return SIGNALS[signal]?.category ?? `signal/${signal.replace(/^SIG/, '').toLowerCase()}`;
 }
 
+/**
+ * The exit record of a process that ended with `code` or of `signal`, as a child process's
+ * 'exit' event gives them.
+ *
+ * @example
+ * ```ts
+ * import { describeExit } from 'faultguard';
+ *
+ * child.once('exit', (code, signal) => console.log(describeExit(code, signal).reason)); // "killed (SIGKILL)"
+ * ```
+ */
 export function describeExit(code: number | null, signal: string | null): ExitRecord {
   if (signal !== null) {
     const info = SIGNALS[signal];
@@ -82,6 +100,29 @@ export function describeExit(code: number | null, signal: string | null): ExitRe
   };
 }
 
+/** The same end, known to be the kernel's out-of-memory killer's (§10.4): still SIGKILL, in a category of its own. */
+export function describeOomKill(exit: ExitRecord): ExitRecord {
+  return { ...exit, category: 'limit/memory', reason: `killed by the kernel's out-of-memory killer (${exit.signal})` };
+}
+
+/** The same end, of a program its guard killed because it stopped pinging (§11.3): still SIGKILL, in a category of its own. */
+export function describeHang(exit: ExitRecord, silentSeconds: number, watchdogSeconds: number): ExitRecord {
+  return { ...exit, category: 'process/hung', reason: `hung: no ping for ${Math.round(silentSeconds)} s (watchdog ${watchdogSeconds} s); killed (${exit.signal})` };
+}
+
 export function isAbnormal(exit: ExitRecord): boolean {
   return exit.signal !== null || exit.code !== 0;
+}
+
+/** Whether a value read from a file is an exit record (§5): every field of its type, exactly one of code and signal. */
+export function isExitRecord(value: unknown): value is ExitRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const exit = value as Record<string, unknown>;
+  return (
+    // Exactly one of the two (§5): an exit code, or the signal that ended the program.
+    (exit.code === null ? typeof exit.signal === 'string' : Number.isInteger(exit.code) && exit.signal === null) &&
+    typeof exit.category === 'string' &&
+    typeof exit.reason === 'string' &&
+    Number.isInteger(exit.status)
+  );
 }

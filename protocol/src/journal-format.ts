@@ -2,10 +2,14 @@
 // Layout, byte order and checksums are specified in protocol/SPEC.md §2; this module is the
 // reference encoder/decoder and must stay byte-for-byte faithful to it.
 import { crc32 } from './crc32';
+import { typedKey, typedKeyField, typedKeyId, typedKeyProblem } from './journal-keys';
 
 /** "\x89FGJ\r\n\x1a\n": a non-ASCII first byte and CR/LF/EOF guard against text-mode mangling. */
 export const JOURNAL_MAGIC = Buffer.from([0x89, 0x46, 0x47, 0x4a, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** What a guard creates. A client that stores a typed key first makes the journal version 2 (§2.7). */
 const JOURNAL_VERSION = 1;
+/** Version 1 plus records whose key is typed (record types 4 and 5): the Python client's int and pickled keys. */
+export const TYPED_KEYS_JOURNAL_VERSION = 2;
 export const JOURNAL_HEADER_SIZE = 16;
 /** length (4) + crc (4) + type (1) + encoding (1) + key length (2) */
 export const RECORD_PREFIX_SIZE = 12;
@@ -17,12 +21,15 @@ export enum RecordType {
   Set = 1,
   Delete = 2,
   Clear = 3,
+  /** Version 2: a Set whose key field is a kind byte and the key's bytes (journal-keys.ts). */
+  SetTypedKey = 4,
+  DeleteTypedKey = 5,
 }
 
-export function encodeJournalHeader(): Buffer {
+export function encodeJournalHeader(version = JOURNAL_VERSION): Buffer {
   const header = Buffer.alloc(JOURNAL_HEADER_SIZE);
   JOURNAL_MAGIC.copy(header, 0);
-  header.writeUInt16LE(JOURNAL_VERSION, 8);
+  header.writeUInt16LE(version, 8);
   header.writeUInt16LE(0, 10); // flags: none defined in version 1
   header.writeUInt32LE(crc32(header, 0, 12), 12);
   return header;
@@ -98,12 +105,22 @@ export interface ValueLocation {
   readonly length: number;
 }
 
-/** Why a scan stopped before the end of the bytes it was given. */
+/**
+ * Why a journal's scan stopped before its end: where, how much was skipped, and why. Every
+ * record before it was read.
+ *
+ * @example
+ * ```ts
+ * const { damage } = readJournal(path);
+ * if (damage) console.warn(`${damage.reason} at byte ${damage.offset}: ${damage.skippedBytes} bytes skipped`);
+ * ```
+ */
 export interface JournalDamage {
   /** Offset of the first byte that was not accepted. */
   readonly offset: number;
   /** Bytes from that offset to the end, none of which was used. */
   readonly skippedBytes: number;
+  /** What was wrong there, in words: "torn record", "checksum mismatch"... */
   readonly reason: string;
 }
 
@@ -115,6 +132,20 @@ export interface JournalScan {
   /** Offset just past the last intact record: where a writer may append. */
   readonly end: number;
   readonly damage?: JournalDamage;
+  /** The header's version: 2 if the journal may hold typed keys. */
+  readonly version: number;
+}
+
+/** How a scanned key (a string key, or a typed key's id) is written in a Set record. */
+export function setRecordKey(key: string): { type: RecordType; bytes: Buffer } {
+  const typed = typedKey(key);
+  return typed ? { type: RecordType.SetTypedKey, bytes: typedKeyField(typed) } : { type: RecordType.Set, bytes: Buffer.from(key, 'utf8') };
+}
+
+/** The version a compacted copy of these keys needs: 2 only if one of them is typed. */
+export function journalVersionFor(keys: Iterable<string>): number {
+  for (const key of keys) if (typedKey(key)) return TYPED_KEYS_JOURNAL_VERSION;
+  return JOURNAL_VERSION;
 }
 
 export class JournalFormatError extends Error {
@@ -144,10 +175,13 @@ const CRC_SLICE = 4 * 1024 * 1024;
  * Reads a whole journal. Refuses bytes that are not a journal (wrong magic, unknown version,
  * damaged header); past a valid header it keeps every intact record up to the first damaged one
  * and reports the rest as skipped, because records after damage cannot be trusted to be in order.
+ * Records that end within `verifiedBytes` are not checksummed again: a guard that has just read
+ * the journal says so to the program it restarts (SPEC §11.2), whose start then costs a look at
+ * each record's head, not a read of every value.
  */
-export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
+export function scanJournal(input: Uint8Array | ByteSource, verifiedBytes = 0): JournalScan {
   const source = input instanceof Uint8Array ? bufferSource(input) : input;
-  checkJournalHeader(source.read(0, Math.min(JOURNAL_HEADER_SIZE, source.size)));
+  const version = checkJournalHeader(source.read(0, Math.min(JOURNAL_HEADER_SIZE, source.size)));
   const entries = new Map<string, ValueLocation>();
   let records = 0;
   let pos = JOURNAL_HEADER_SIZE;
@@ -156,6 +190,7 @@ export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
     records,
     end: pos,
     damage: { offset: pos, skippedBytes: source.size - pos, reason },
+    version,
   });
   while (pos < source.size) {
     if (source.size - pos < RECORD_PREFIX_SIZE) return damageAt('record header cut short (torn write at the end)');
@@ -166,22 +201,32 @@ export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
     if (bodyLength < 4 + keyLength) return damageAt(`record length ${bodyLength} is smaller than its key`);
     const end = pos + 8 + bodyLength;
     if (end > source.size) return damageAt(`record of ${bodyLength} bytes cut short after ${source.size - pos - 8} (torn write at the end)`);
-    let crc = 0;
-    for (let at = pos + 8; at < end; at += CRC_SLICE) {
-      const slice = source.read(at, Math.min(CRC_SLICE, end - at));
-      crc = crc32(slice, 0, slice.length, crc);
+    if (end > verifiedBytes) {
+      let crc = 0;
+      for (let at = pos + 8; at < end; at += CRC_SLICE) {
+        const slice = source.read(at, Math.min(CRC_SLICE, end - at));
+        crc = crc32(slice, 0, slice.length, crc);
+      }
+      if (crc !== prefix.readUInt32LE(4)) return damageAt('record checksum mismatch');
     }
-    if (crc !== prefix.readUInt32LE(4)) return damageAt('record checksum mismatch');
     const keyStart = pos + RECORD_PREFIX_SIZE;
     let key: string;
-    try {
-      key = keyDecoder.decode(source.read(keyStart, keyLength));
-    } catch {
-      return damageAt('record key is not valid UTF-8');
+    if (type === RecordType.SetTypedKey || type === RecordType.DeleteTypedKey) {
+      if (version < TYPED_KEYS_JOURNAL_VERSION) return damageAt(`unknown record type ${type}`);
+      const field = Buffer.from(source.read(keyStart, keyLength));
+      const problem = typedKeyProblem(field);
+      if (problem) return damageAt(problem);
+      key = typedKeyId(field[0], field.subarray(1));
+    } else {
+      try {
+        key = keyDecoder.decode(source.read(keyStart, keyLength));
+      } catch {
+        return damageAt('record key is not valid UTF-8');
+      }
     }
-    if (type === RecordType.Set) {
+    if (type === RecordType.Set || type === RecordType.SetTypedKey) {
       entries.set(key, { encoding, offset: keyStart + keyLength, length: end - keyStart - keyLength });
-    } else if (type === RecordType.Delete) {
+    } else if (type === RecordType.Delete || type === RecordType.DeleteTypedKey) {
       entries.delete(key);
     } else if (type === RecordType.Clear) {
       entries.clear();
@@ -191,10 +236,11 @@ export function scanJournal(input: Uint8Array | ByteSource): JournalScan {
     records++;
     pos = end;
   }
-  return { entries, records, end: pos };
+  return { entries, records, end: pos, version };
 }
 
-function checkJournalHeader(bytes: Uint8Array): void {
+/** The header checks of §2.6; returns the version (1 or 2). */
+function checkJournalHeader(bytes: Uint8Array): number {
   if (bytes.length < JOURNAL_HEADER_SIZE) {
     throw new JournalFormatError(`not a Faultguard journal: ${bytes.length} bytes, shorter than the ${JOURNAL_HEADER_SIZE}-byte header`);
   }
@@ -202,7 +248,8 @@ function checkJournalHeader(bytes: Uint8Array): void {
   if (!buf.subarray(0, 8).equals(JOURNAL_MAGIC)) throw new JournalFormatError('not a Faultguard journal: wrong magic bytes');
   if (crc32(buf, 0, 12) !== buf.readUInt32LE(12)) throw new JournalFormatError('journal header checksum mismatch');
   const version = buf.readUInt16LE(8);
-  if (version !== JOURNAL_VERSION) {
-    throw new JournalFormatError(`journal format version ${version} is not supported (this reader knows version ${JOURNAL_VERSION})`);
+  if (version !== JOURNAL_VERSION && version !== TYPED_KEYS_JOURNAL_VERSION) {
+    throw new JournalFormatError(`journal format version ${version} is not supported (this reader knows versions 1 and 2)`);
   }
+  return version;
 }

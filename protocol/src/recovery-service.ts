@@ -38,7 +38,11 @@ export interface RunCrashed {
 }
 
 export interface KeyInfo {
+  /** The key, as requests name it: for a key that is not a string (from Python), an id to pass back as it is. */
   readonly key: string;
+  /** Only for a key that is not a string: how it reads (`5`, `('a', 1)`) and its type (`int`, `python-pickle`). */
+  readonly label?: string;
+  readonly keyType?: string;
   /** `json`, `bytes`, `python-pickle`, or `unknown-<tag>` (e.g. `unknown-9`) for an encoding this version does not know (SPEC §3). */
   readonly encoding: string;
   /** Stored size, bytes. */

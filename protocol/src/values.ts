@@ -1,6 +1,15 @@
 // Value encodings (protocol/SPEC.md §3). Decoding never runs code: JSON is parsed as data,
 // everything else is handed out as bytes.
 
+/**
+ * How a value is stored (protocol/SPEC.md §3): the tag beside its bytes.
+ *
+ * @example
+ * ```ts
+ * const raw = data.readRaw('model');
+ * if (raw?.encoding === Encoding.PythonPickle) console.log('a pickle: never unpickled here');
+ * ```
+ */
 export enum Encoding {
   /** UTF-8 JSON text (RFC 8259). */
   Json = 1,
@@ -20,12 +29,29 @@ export function encodingName(encoding: number): string {
   return ENCODING_NAMES[encoding] ?? `unknown-${encoding}`;
 }
 
-/** A value whose encoding this reader does not decode: its bytes, untouched, with the tag. */
+/**
+ * A value whose encoding this reader does not decode (a Python pickle, say): its bytes,
+ * untouched, with the tag. Stored again with `set()`, it keeps its tag.
+ *
+ * @example
+ * ```ts
+ * const value = data.get('model');
+ * if (value instanceof OpaqueValue) console.log(`${value.encodingName}, ${value.bytes.length} bytes`);
+ * ```
+ */
 export class OpaqueValue {
+  /**
+   * @param encoding - the encoding tag
+   * @param bytes - the value's bytes
+   */
   constructor(
+    /** The encoding tag (protocol/SPEC.md §3). */
     readonly encoding: number,
+    /** The value's bytes, as stored. */
     readonly bytes: Buffer,
   ) {}
+
+  /** "python-pickle", or "unknown-<tag>". */
   get encodingName(): string {
     return encodingName(this.encoding);
   }

@@ -3,7 +3,7 @@
 //
 //   node --stack-size=50000 notes.js edit <autosave-folder>     edit, then crash
 //   node notes.js recover <autosave-folder>                     find and recover what was saved
-import { listAutosaves, recover, removeAutosave, start, type GuardedData } from '@faultguard/runtime';
+import { listAutosaves, recover, removeAutosave, start, type GuardedData } from 'faultguard'; // the npm package's name (tsconfig.base.json maps it to the sources)
 
 const [mode, folder = 'notes-autosave'] = process.argv.slice(2);
 

@@ -6,10 +6,45 @@ import type { RescuedData } from './data/rescued-data';
 import { autosaveOption } from './autosave/autosave-options';
 import { guardAndExitLike } from './guard/exit-like';
 import { guard, type GuardOptions, type RunInfo } from './guard/guard';
+import type { OutputTailOptions } from './guard/output-tail';
+import type { RestartRequest } from './guard/restart-policy';
+import type { WatchdogOptions } from './guard/watchdog';
 
+/**
+ * The program `start()` runs in the guarded copy of this process: whatever it stores in `data`
+ * outlives the process.
+ *
+ * @example
+ * ```ts
+ * const launch: Launch<string[]> = (data, files) => {
+ *   for (const file of files) data.set(file, readFileSync(file, 'utf8'));
+ * };
+ * ```
+ */
 export type Launch<A> = (data: GuardedData, args: A) => unknown;
+
+/**
+ * What `start()` calls in the guard after the program ended abnormally: the data it had stored,
+ * how it ended, the `args`, and the run.
+ *
+ * @example
+ * ```ts
+ * const rescue: Rescue<string[]> = (data, exit) => {
+ *   console.error(`crashed: ${exit.reason} [${exit.category}]`);
+ *   writeFileSync('rescued.json', JSON.stringify(data.toObject()));
+ * };
+ * ```
+ */
 export type Rescue<A> = (data: RescuedData, exit: ExitRecord, args: A, run: RunInfo) => unknown;
 
+/**
+ * How `start()` guards the program.
+ *
+ * @example
+ * ```ts
+ * const options: StartOptions<string[]> = { args: process.argv.slice(2), autosavePath: 'autosaves/', autosaveInterval: 5 };
+ * ```
+ */
 export interface StartOptions<A> {
   /** Passed to launch and rescue. Each process computes its own: keep it deterministic. */
   readonly args?: A;
@@ -24,6 +59,14 @@ export interface StartOptions<A> {
    * same exit code, or the same signal. Default true; false resolves with the status instead.
    */
   readonly exit?: boolean;
+  /** How much of the program's output to keep for the crash context (default: 64 KiB of stderr; bytes 0: none). */
+  readonly keepOutput?: OutputTailOptions;
+  /** How many breadcrumbs `data.breadcrumb()` keeps (default 50). */
+  readonly breadcrumbs?: number;
+  /** Run `launch` again after it ends abnormally (or always), with the data as it left it: `data.resumed` (SPEC §11). */
+  readonly restart?: RestartRequest;
+  /** Take a launch that goes this long without `data.ping()` for hung (SPEC §11.3). */
+  readonly watchdog?: WatchdogOptions;
 }
 
 /**
@@ -37,6 +80,24 @@ export interface StartOptions<A> {
  * In the guard, resolves with the status in Python faultguard's convention (the exit code, or
  * minus the signal number) when `exit: false`; by default the guard ends like the program did.
  * In the guarded process it never resolves; the process ends when launch's work is done.
+ * A start the guard refuses (an autosave file that exists, say) throws a StartError.
+ *
+ * @example
+ * ```ts
+ * import { start } from 'faultguard';
+ *
+ * await start(
+ *   (data) => {
+ *     data.set('document', { title: 'Notes', text: 'typed so far' }); // returns once it is safe
+ *     callIntoANativeLibraryThatMightCrash();
+ *   },
+ *   (data, exit) => {
+ *     console.error(`crashed: ${exit.reason}`); // "segmentation fault (SIGSEGV)"
+ *     saveSomewhere(data.get('document'));
+ *   },
+ *   { autosavePath: 'autosaves/' },
+ * );
+ * ```
  */
 export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>, options: StartOptions<A> = {}): Promise<number> {
   const args = options.args as A;
@@ -55,6 +116,10 @@ export async function start<A = undefined>(launch: Launch<A>, rescue: Rescue<A>,
     journalRoot: options.journalDir,
     autosave: autosaveOption(options.autosavePath, options.autosaveInterval),
     rescue: (rescued, exit, run) => rescue(rescued, exit, args, run),
+    keepOutput: options.keepOutput,
+    breadcrumbs: options.breadcrumbs,
+    restart: options.restart,
+    watchdog: options.watchdog,
   };
   if (options.exit !== false) return guardAndExitLike(guarded);
   return (await guard(guarded)).exit.status;

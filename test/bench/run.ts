@@ -7,23 +7,22 @@ import { LS_COST } from './ls-cost';
 import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
 import { killAlive } from './processes';
+import { PYTHON_CLIENT } from './python-client';
 import { printReport, writeReport, type Figure } from './report';
 import { RECOVERY_SERVICE } from './recovery-service';
 import { RESCUE_LATENCY } from './rescue-latency';
 import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
+import { RESTART_LATENCY } from './restart-latency';
 import { SHELL_RESCUE } from './shell-rescue';
 import { STARTUP } from './startup';
 
-const MEASUREMENTS: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...SHELL_RESCUE, ...STARTUP, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...LS_COST, ...RECOVERY_SERVICE];
-
-/** `npm run bench -- <text>...` runs only the figures whose label contains one of the texts. */
-function chosen(filters: readonly string[]): readonly Measurement[] {
-  return filters.length === 0 ? MEASUREMENTS : MEASUREMENTS.filter((measurement) => filters.some((text) => measurement.label.includes(text)));
-}
+const ALL: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...SHELL_RESCUE, ...STARTUP, ...RESTART_LATENCY, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...LS_COST, ...RECOVERY_SERVICE, ...PYTHON_CLIENT];
+/** `npm run bench -- Python`: only the figures whose label contains the words given. */
+const only = process.argv.slice(2).join(' ');
+const MEASUREMENTS = only ? ALL.filter((measurement) => measurement.label.includes(only)) : ALL;
 
 async function main(): Promise<void> {
-  const measurements = chosen(process.argv.slice(2));
   const scratch = createScratch();
   const cleanUp = () => {
     killAlive();
@@ -39,8 +38,8 @@ async function main(): Promise<void> {
   }
   try {
     const figures: Figure[] = [];
-    for (const [i, measurement] of measurements.entries()) {
-      process.stderr.write(`[${i + 1}/${measurements.length}] ${measurement.label}\n`);
+    for (const [i, measurement] of MEASUREMENTS.entries()) {
+      process.stderr.write(`[${i + 1}/${MEASUREMENTS.length}] ${measurement.label}\n`);
       figures.push(await measurement.measure(scratch));
     }
     printReport(figures);

@@ -7,8 +7,11 @@ import { connect } from '@faultguard/runtime';
 import { ReferenceFile } from './reference-file';
 
 export interface SetRun {
-  /** Store a Buffer, or a string whose JSON text has `bytes` bytes. */
-  readonly kind: 'buffer' | 'json';
+  /**
+   * Store a Buffer, or a string whose JSON text has `bytes` bytes, against a bare write; or record
+   * a breadcrumb of `bytes` characters against a set() of a string of that JSON size.
+   */
+  readonly kind: 'buffer' | 'json' | 'breadcrumb';
   readonly bytes: number;
   readonly opsPerBatch: number;
   /** Rounds of one set() batch and one reference batch each, after the warm-up rounds. */
@@ -35,14 +38,16 @@ function timeBatch(ops: number, op: () => void): number {
 function main(run: SetRun): SetResult {
   const data = connect();
   if (!data) throw new Error('set-program measures a real journal: run it under `faultguard run`');
-  const value = run.kind === 'json' ? 'x'.repeat(run.bytes - 2) : randomBytes(run.bytes);
+  const value = run.kind === 'buffer' ? randomBytes(run.bytes) : 'x'.repeat(run.bytes - 2);
   const bytes = typeof value === 'string' ? Buffer.from(JSON.stringify(value)) : value;
   const reference = new ReferenceFile(run.referencePath);
   const result: SetResult = { set: [], reference: [] };
+  const measured = run.kind === 'breadcrumb' ? () => data.breadcrumb(value as string) : () => data.set(KEY, value);
+  const baseline = run.kind === 'breadcrumb' ? () => data.set(KEY, value) : () => reference.append(bytes);
   try {
     for (let round = 0; round < run.warmupRounds + run.rounds; round++) {
-      const timeSet = () => timeBatch(run.opsPerBatch, () => data.set(KEY, value));
-      const timeReference = () => timeBatch(run.opsPerBatch, () => reference.append(bytes));
+      const timeSet = () => timeBatch(run.opsPerBatch, measured);
+      const timeReference = () => timeBatch(run.opsPerBatch, baseline);
       // Alternating which goes first cancels any advantage of going first or second.
       let setNs: number;
       let referenceNs: number;

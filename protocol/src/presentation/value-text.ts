@@ -4,13 +4,41 @@ import { Encoding } from '../values';
 // JSON pretty-printed, UTF-8 text as it is, anything else (opaque values included, which are
 // never decoded) as a hex dump.
 
+/**
+ * How `renderValue()` showed a value: JSON pretty-printed, text as it is, or a hex dump.
+ *
+ * @example
+ * ```ts
+ * const { rendering }: { rendering: ValueRendering } = renderValue(Encoding.Bytes, Buffer.from([0, 1])); // 'hex'
+ * ```
+ */
 export type ValueRendering = 'json' | 'text' | 'hex';
 
-/** A value tagged JSON whose bytes are not JSON: a faulty writer, shown as bytes instead by callers that can. */
+/**
+ * A value tagged JSON whose bytes are not JSON: a faulty writer, shown as bytes instead by callers that can.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   renderValue(Encoding.Json, Buffer.from('{not json'));
+ * } catch (error) {
+ *   if (error instanceof NotJsonError) console.log('tagged JSON, but is not: show it as bytes');
+ * }
+ * ```
+ */
 export class NotJsonError extends Error {
+  /** "NotJsonError" */
   override readonly name = 'NotJsonError';
 }
 
+/**
+ * How `renderValue()` reads the bytes.
+ *
+ * @example
+ * ```ts
+ * renderValue(Encoding.Json, firstPage, { partial: true } satisfies RenderOptions);
+ * ```
+ */
 export interface RenderOptions {
   /** The bytes are only the value's beginning: JSON is then shown as the text it is, since a cut document cannot be parsed. */
   readonly partial?: boolean;
@@ -18,8 +46,28 @@ export interface RenderOptions {
   readonly stringsAsText?: boolean;
 }
 
-/** Renders a value's bytes for people. */
-export function renderValue(encoding: number, bytes: Uint8Array, { partial = false, stringsAsText = false }: RenderOptions = {}): { rendering: ValueRendering; text: string } {
+/**
+ * Renders a value's bytes for people, as `faultguard inspect` shows them: JSON pretty-printed,
+ * UTF-8 text as it is, anything else (opaque values included, never decoded) as a hex dump.
+ *
+ * @example
+ * ```ts
+ * import { renderValue } from 'faultguard';
+ *
+ * const raw = data.readRaw('document');
+ * if (raw) console.log(renderValue(raw.encoding, raw.bytes).text);
+ * ```
+ */
+export function renderValue(
+  encoding: number,
+  bytes: Uint8Array,
+  { partial = false, stringsAsText = false }: RenderOptions = {},
+): {
+  /** How it was shown. */
+  rendering: ValueRendering;
+  /** What to show. */
+  text: string;
+} {
   if (encoding === Encoding.Json && !partial) {
     let value: unknown;
     try {

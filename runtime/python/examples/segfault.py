@@ -8,7 +8,7 @@ import faultguard
 
 
 def launch(data, args):
-    counts = bytearray(3)  # bytes-like values are stored as bytes
+    counts = bytearray(3)  # stored pickled (it is neither JSON nor bytes), so it comes back a bytearray
     greeting = args[0] + ", " + args[1]
     for step in range(10):
         counts[step % 3] = step

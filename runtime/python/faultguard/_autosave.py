@@ -7,7 +7,7 @@ import zlib
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import _journal
-from ._errors import AutosaveError
+from ._errors import AutosaveError, missing
 
 MAGIC = b"\x89FGS\r\n\x1a\n"
 MAX_HEADER_BYTES = 1 << 20
@@ -31,7 +31,7 @@ def open_autosave(path: str) -> int:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise AutosaveError(path, "missing", "no such file") from None
+        raise missing(path) from None
     except OSError as error:
         raise AutosaveError(path, "unreadable", f"cannot be opened ({error.strerror})") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -186,26 +186,3 @@ def read_data(path: str, max_bytes: int) -> Tuple[Dict[str, Any], bytes]:
     if len(found.live) != meta["entries"]:
         raise AutosaveError(path, "invalid", f"wrong entry count: {len(found.live)}, the header says {meta['entries']}")
     return head.header, journal
-
-
-class Generations(NamedTuple):
-    header: Dict[str, Any]
-    journal: bytes
-    generation: int  # 0 the newest, 1 the previous: what the original's recover() returns
-    fallback: Optional[str]  # why the newest could not be read
-
-
-def read_generations(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Generations:
-    """The newest generation, else `<path>.prev`, except where falling back would hide the truth (§7.3)."""
-    try:
-        return Generations(*read_data(path, max_bytes), 0, None)
-    except AutosaveError as newest:
-        if newest.problem in ("claim", "too-large", "unavailable"):
-            raise
-        try:
-            return Generations(*read_data(path + ".prev", max_bytes), 1, str(newest))
-        except AutosaveError as previous:
-            if previous.problem == "missing":
-                raise newest from None
-            problem = "too-large" if previous.problem == "too-large" else newest.problem
-            raise AutosaveError(path, problem, f"{newest.reason}; previous generation: {previous}") from None

@@ -3,7 +3,7 @@ import os
 from typing import Optional
 
 from . import _journal
-from ._data import FaultguardDict, _read_exactly
+from ._data import FaultguardDict, read_exactly
 
 JOURNAL_VARIABLE = "FAULTGUARD_JOURNAL"
 PROTOCOL_VARIABLE = "FAULTGUARD_PROTOCOL"
@@ -42,7 +42,7 @@ def connect() -> Optional[FaultguardDict]:
     try:
         fd = os.open(path, os.O_RDWR)
         size = os.fstat(fd).st_size
-        scan = _journal.scan(_read_exactly(fd, size, 0))
+        scan = _journal.scan(read_exactly(fd, size, 0))
         if scan.damage is not None:
             raise _journal.JournalError(f"damaged at offset {scan.damage.offset} ({scan.damage.reason}); "
                                         "not appending after damage")
@@ -53,5 +53,5 @@ def connect() -> Optional[FaultguardDict]:
     # Processes started from here on must not find the journal: they would be a second writer (§4.5).
     os.environ.pop(JOURNAL_VARIABLE, None)
     os.environ.pop(PROTOCOL_VARIABLE, None)
-    _connected = FaultguardDict(fd, path, scan.live, scan.end)
+    _connected = FaultguardDict(fd, path, scan)
     return _connected

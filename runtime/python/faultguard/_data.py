@@ -1,27 +1,31 @@
 """The dict-like data objects: writable in the guarded program, read-only in a rescue or a recovery."""
 import os
+import struct
 import threading
+import zlib
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from . import _journal, _values
+from . import _journal, _keys, _values
+from ._files import unlink_quietly
+
+# Incremented in every forked child: a data object belongs to the process that opened it (§4.4).
+_generation = 0
 
 
-def _key_bytes(key: Any) -> bytes:
-    if not isinstance(key, str):
-        raise TypeError(f"faultguard: keys are strings, not {type(key).__name__}")
-    try:
-        return key.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate: U+FFFD in its place would merge distinct keys (§2.3).
-        raise TypeError(f"faultguard: key {key!r} is not well-formed Unicode") from None
+def _forked() -> None:
+    global _generation
+    _generation += 1
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _write_all(fd: int, parts: Tuple[bytes, ...], offset: int) -> None:
     """Positioned writes until every byte is written (§4.4): a short write continues where it stopped."""
     views = [memoryview(part) for part in parts if len(part)]
     while views:
-        written = os.pwritev(fd, views, offset)
+        written = os.pwritev(fd, views, offset) if len(views) > 1 else os.pwrite(fd, views[0], offset)
         if written <= 0:
             raise OSError("write to the journal made no progress")
         offset += written
@@ -31,7 +35,15 @@ def _write_all(fd: int, parts: Tuple[bytes, ...], offset: int) -> None:
             views[0] = views[0][written:]
 
 
-def _read_exactly(fd: int, size: int, offset: int) -> bytes:
+def _take_back(fd: int, start: int) -> None:
+    """After a failed write: the torn bytes go, or the next record overwrites them (§4.4)."""
+    try:
+        os.ftruncate(fd, start)
+    except OSError:
+        pass
+
+
+def read_exactly(fd: int, size: int, offset: int) -> bytes:
     chunks = []
     while size > 0:
         chunk = os.pread(fd, size, offset)
@@ -43,6 +55,14 @@ def _read_exactly(fd: int, size: int, offset: int) -> bytes:
     return b"".join(chunks)
 
 
+# A live entry of the writer: value tag, offset and size, then how its records are written
+# (Set type, Delete type, key field), reused for every later record of an equal key, and the
+# last Set record's body up to the value with its CRC (b"", -1 when not known).
+_Entry = Tuple[int, int, int, int, int, bytes, bytes, int]
+_LENGTH_CRC = struct.Struct("<II")
+_SMALL = 64 * 1024  # values up to this size go into one buffer with their record head: one pwrite
+
+
 class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     """The guarded program's data: a dict whose every assignment is safe from the program's death once it returns.
 
@@ -51,41 +71,60 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     fresh copy, as with the original's pickled values.
     """
 
-    def __init__(self, fd: int, path: str, live: Dict[str, _journal.Location], end: int) -> None:
+    def __init__(self, fd: int, path: str, found: _journal.Scan) -> None:
         self._fd = fd
         self._path = path
-        self._live = live
-        self._end = end
-        self._pid = os.getpid()
+        self._version = found.version
+        self._end = found.end
+        self._live: Dict[Any, _Entry] = {}
+        for key, (tag, offset, size, _record) in found.live.items():  # the program's own journal: its keys are trusted
+            self._live[_keys.decode(key, True)] = (tag, offset, size, *_journal.key_field(key), b"", -1)
+        self._generation = _generation
         self._lock = threading.Lock()  # threads of one process share one end offset
 
     @property
     def journal_path(self) -> str:
         return self._path
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: Any) -> Any:
         tag, raw = self.raw(key)
-        return _values.decode(tag, raw)
+        return _values.decode(tag, raw, True)
 
-    def raw(self, key: str) -> Tuple[int, bytes]:
+    def raw(self, key: Any) -> Tuple[int, bytes]:
         """The stored encoding tag and bytes of a value, exactly as in the journal."""
-        location = self._live[key]
-        return location.tag, _read_exactly(self._fd, location.size, location.offset)
+        tag, offset, size = self._live[key][:3]
+        return tag, read_exactly(self._fd, size, offset)
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        key_bytes = _key_bytes(key)
-        tag, encoded = _values.encode(key, value)
-        self._append(_journal.SET, tag, key_bytes, encoded, key)
+    def __setitem__(self, key: Any, value: Any) -> None:
+        entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
+        tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
+        if entry is None or entry[0] != tag or not entry[6] or len(encoded) > _SMALL or self._generation != _generation:
+            record = _keys.encode(key) if entry is None else entry[3:6]
+            self._append(record[0], tag, record, encoded, key)
+            return
+        # The hot path of every program, a key stored again: the record's start is the last one's, one pwrite.
+        body = entry[6]
+        head = _LENGTH_CRC.pack(len(body) + len(encoded), zlib.crc32(encoded, entry[7])) + body
+        buffer = head + encoded
+        with self._lock:
+            start = self._end
+            try:
+                if os.pwrite(self._fd, buffer, start) != len(buffer):
+                    _write_all(self._fd, (buffer,), start)  # a short write: the whole record again, same place
+            except BaseException:
+                _take_back(self._fd, start)
+                raise
+            self._end = start + len(buffer)
+            self._live[key] = (tag, start + len(head), len(encoded), entry[3], entry[4], entry[5], body, entry[7])
 
-    def __delitem__(self, key: str) -> None:
-        if key not in self._live:
-            raise KeyError(key)  # nothing to write for an absent key (§4.4)
-        self._append(_journal.DELETE, 0, _key_bytes(key), b"", key)
+    def __delitem__(self, key: Any) -> None:
+        record = self._live[key][3:6]  # KeyError for an absent key: nothing to write (§4.4)
+        self._append(record[1], 0, record, b"", key)
 
     def clear(self) -> None:
-        self._append(_journal.CLEAR, 0, b"", b"", None)  # one record, not one Delete per key
+        self._append(_journal.CLEAR, 0, (0, 0, b""), b"", None)  # one record, not one Delete per key
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(list(self._live))  # a snapshot: the loop's body may change the data
 
     def __len__(self) -> int:
@@ -97,57 +136,97 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         return f"<FaultguardDict {len(self._live)} entries in {self._path}>"
 
-    def _append(self, rtype: int, tag: int, key_bytes: bytes, value: bytes, key: Optional[str]) -> None:
-        if os.getpid() != self._pid:
-            raise RuntimeError("faultguard: one writer per journal; this process was forked from the one that connected")
-        head, value = _journal.encode_record(rtype, tag, key_bytes, value)
+    def _append(self, rtype: int, tag: int, record: Tuple[int, int, bytes], value: bytes, key: Any) -> None:
+        if self._generation != _generation:
+            raise RuntimeError("faultguard: one writer per journal; this process was forked from the one that opened it")
+        head = _journal.encode_record(rtype, tag, record[2], value)
         with self._lock:
+            if rtype >= _journal.SET_TYPED and self._version < _journal.TYPED_KEYS_VERSION:
+                self._upgrade()
             start = self._end
             try:
-                _write_all(self._fd, (head, value), start)
+                _write_all(self._fd, (head + value,) if len(value) <= _SMALL else (head, value), start)
             except BaseException:  # an OSError, or a KeyboardInterrupt between two writes
-                try:
-                    os.ftruncate(self._fd, start)  # the next record overwrites the torn bytes otherwise
-                except OSError:
-                    pass
+                _take_back(self._fd, start)
                 raise
             self._end = start + len(head) + len(value)
             # The view changes only once the record is written: a failed write leaves the old value live.
-            if rtype == _journal.SET and key is not None:
-                self._live[key] = _journal.Location(tag, start + len(head), len(value))
-            elif rtype == _journal.DELETE:
-                self._live.pop(key, None)  # type: ignore[arg-type]
-            else:
+            if rtype == _journal.SET or rtype == _journal.SET_TYPED:
+                body = head[8:]
+                self._live[key] = (tag, start + len(head), len(value), *record, body, zlib.crc32(body))  # type: ignore[assignment]
+            elif rtype == _journal.CLEAR:
                 self._live.clear()
+            else:
+                del self._live[key]
+
+    def _upgrade(self) -> None:
+        """Makes the journal version 2, the first to hold typed keys, as a compaction does (§4.6): a new file, renamed over."""
+        temporary = f"{self._path}.compact-{os.getpid()}"
+        fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            moved: Dict[Any, _Entry] = {}
+            end = _journal.HEADER_SIZE
+            _write_all(fd, (_journal.header(_journal.TYPED_KEYS_VERSION),), 0)
+            for key, (tag, offset, size, set_type, delete_type, field, body, body_crc) in self._live.items():
+                value = read_exactly(self._fd, size, offset)
+                head = _journal.encode_record(set_type, tag, field, value)
+                _write_all(fd, (head, value), end)
+                moved[key] = (tag, end + len(head), size, set_type, delete_type, field, body, body_crc)
+                end += len(head) + size
+            os.rename(temporary, self._path)
+        except BaseException:
+            os.close(fd)
+            unlink_quietly(temporary)
+            raise
+        os.close(self._fd)
+        self._fd, self._end, self._live, self._version = fd, end, moved, _journal.TYPED_KEYS_VERSION
 
 
 class RescuedData(Mapping):  # type: ignore[type-arg]
     """Data handed to a rescue or a recovery: read-only; `exit` is the exit record (§5), or None if unknown.
 
-    `fallback` is None, or, when recover() read the previous generation, why the newest could not be read.
+    Pickled values and keys are unpickled unless the data comes from a file recover() does not
+    trust (README, "Trust"); then they are `Opaque` values and `OpaqueKey` keys.
+    `fallback` is None, or, when recover() read an older generation, why the newest could not be read.
     """
 
-    def __init__(self, entries: Dict[str, Tuple[int, bytes]], exit: Optional[Dict[str, Any]]) -> None:
-        self._entries = entries
+    def __init__(self, journal: bytes, entries: Dict[Any, _journal.Location], exit: Optional[Dict[str, Any]],
+                 unpickle: bool) -> None:
+        self._journal = journal
+        self._entries = entries  # each key's value where it is in `journal`: nothing is copied until asked for
+        self._unpickle = unpickle
         self.exit = exit
-        self.fallback: Optional[str] = None  # recover(): why the newest generation could not be read, if it was not
+        self.fallback: Optional[str] = None
+        self.damage: Optional[str] = None  # a rescue's journal that ended in damage: where, and what was skipped
 
     @classmethod
-    def from_journal(cls, journal: bytes, exit: Optional[Dict[str, Any]]) -> "RescuedData":
-        found = _journal.scan(journal)
-        view = memoryview(journal)
-        entries = {key: (loc.tag, bytes(view[loc.offset:loc.offset + loc.size])) for key, loc in found.live.items()}
-        return cls(entries, exit)
+    def from_scan(cls, journal: bytes, found: _journal.Scan, exit: Optional[Dict[str, Any]], unpickle: bool) -> "RescuedData":
+        entries = found.live
+        if not all(type(key) is str for key in entries):
+            decode = _keys.decode
+            entries = {decode(key, unpickle): where for key, where in entries.items()}
+        return cls(journal, entries, exit, unpickle)
 
-    def __getitem__(self, key: str) -> Any:
-        tag, raw = self._entries[key]
-        return _values.decode(tag, raw)
+    @classmethod
+    def from_values(cls, values: Dict[Any, Tuple[int, bytes]], exit: Optional[Dict[str, Any]], unpickle: bool) -> "RescuedData":
+        """Entries that are not in a journal (a 1.1.x autosave's): laid out as one."""
+        parts, entries, at = [], {}, 0
+        for key, (tag, raw) in values.items():
+            parts.append(raw)
+            entries[key] = (tag, at, len(raw), at)
+            at += len(raw)
+        return cls(b"".join(parts), entries, exit, unpickle)
 
-    def raw(self, key: str) -> Tuple[int, bytes]:
+    def __getitem__(self, key: Any) -> Any:
+        tag, raw = self.raw(key)
+        return _values.decode(tag, raw, self._unpickle)
+
+    def raw(self, key: Any) -> Tuple[int, bytes]:
         """The stored encoding tag and bytes of a value, exactly as the program stored them."""
-        return self._entries[key]
+        tag, offset, size, _record = self._entries[key]
+        return tag, self._journal[offset:offset + size]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._entries)
 
     def __len__(self) -> int:

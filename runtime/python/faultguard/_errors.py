@@ -1,4 +1,4 @@
-"""The one error type of autosave reading, like the TypeScript client's AutosaveError, and the warning."""
+"""The errors of autosave reading, like the TypeScript client's AutosaveError, and the warning."""
 
 
 class AutosaveError(RuntimeError):
@@ -14,5 +14,13 @@ class AutosaveError(RuntimeError):
         self.reason = message
 
 
+class AutosaveMissing(AutosaveError, FileNotFoundError):
+    """No such file: also a FileNotFoundError, which is what the original raises then."""
+
+
+def missing(path: str) -> AutosaveMissing:
+    return AutosaveMissing(path, "missing", "no such file")
+
+
 class FaultguardWarning(UserWarning):
-    """Something the caller should know that is not an error: recover() read the previous generation."""
+    """Something the caller should know that is not an error: an older generation read, a file not trusted."""

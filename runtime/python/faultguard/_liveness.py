@@ -7,6 +7,9 @@ from typing import Any, Dict, List, NamedTuple, Optional
 ALIVE, GONE, UNKNOWN = "alive", "gone", "unknown"
 DEFAULT_CLAIM_STALE_SECONDS = 10.0
 
+# start() calls under way in this process: a file this process wrote is live only while one is.
+guard_runs = 0
+
 
 class Judgement(NamedTuple):
     state: str  # active, crashed or orphaned
@@ -42,6 +45,9 @@ def writer_liveness(writer: Dict[str, Any]) -> Any:
     boot = _own(lambda: _read_text("/proc/sys/kernel/random/boot_id"))
     if writer["bootId"] and boot and writer["bootId"] != boot:
         return GONE, "written before the last reboot"
+    if pid == os.getpid() and writer["bootId"] == boot:
+        # This process wrote it: its run is over unless one of its start() calls is still guarding.
+        return (ALIVE, f"process {pid} is running") if guard_runs else (GONE, "this process's guard has returned")
     namespace = _own(lambda: os.readlink("/proc/self/ns/pid"))
     if writer.get("pidNamespace") and namespace and writer["pidNamespace"] != namespace:
         return UNKNOWN, f"in another PID namespace ({writer['pidNamespace']}, a container?)"

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, type AutosaveHeader, type ExitRecord } from '@faultguard/protocol';
+import { AUTOSAVE_FORMAT, AUTOSAVE_PREFIX_BYTES, autosaveHeadReserve, encodeAutosaveHead, MAX_HEADER_BYTES, type AutosaveHeader, type CrashContext, type ExitRecord, type RunEnd } from '@faultguard/protocol';
 import { readJournal, type RescuedData } from '../data/rescued-data';
 import { currentUser, identityOf } from '../process/process-identity';
 import type { Log } from '../report/log';
@@ -24,6 +24,9 @@ interface Saved {
 interface Ending {
   readonly exit: ExitRecord;
   readonly ended: string;
+  readonly context: CrashContext | undefined;
+  /** The guard starts the program again after this end: the run is not over (SPEC §11.4). */
+  readonly restartPending?: true;
   /** This save records the end with older data; the final data follows in the next save. */
   readonly finalSavePending?: true;
 }
@@ -51,6 +54,11 @@ export class Autosaver {
   private savedStamp = '';
   private last: Saved | undefined;
   private lastError = '';
+  private gaveUp = false;
+  /** A save that records an end is under way: no periodic save starts until it is done. */
+  private ending: Promise<unknown> | undefined;
+  /** A supervised run's restarts so far and latest ends, for every header from now on. */
+  private history: { readonly restarts: number; readonly ends: readonly RunEnd[] } = { restarts: 0, ends: [] };
 
   private run: AutosaveRun | undefined;
 
@@ -66,23 +74,43 @@ export class Autosaver {
     return this.file.path;
   }
 
-  /** The program runs: save its journal from now on. */
+  /** The program runs (again, after a restart): save its journal from now on. */
   start(run: AutosaveRun): void {
     this.run = run;
+    if (this.gaveUp) return; // a restarted program's data stays in the journal too
     this.saveIfChanged();
+    clearInterval(this.saveTimer);
     this.saveTimer = setInterval(() => this.saveIfChanged(), this.intervalSeconds * 1000).unref();
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+  }
+
+  /** What the headers say of a supervised run from now on: its restarts and latest ends. */
+  recordHistory(restarts: number, ends: readonly RunEnd[]): void {
+    this.history = { restarts, ends };
   }
 
   /**
    * The program ended abnormally: record how, with the data the guard rescued (or the last
    * saved): a periodic save still compressing is abandoned, and if the last save already holds
-   * the final data only the header is new. Returns whether the file now holds that final state.
+   * the final data only the header is new. The crash context, when there is one, goes with the
+   * end. With `restarting`, the guard starts the program again next: the file says so, and its
+   * heartbeat goes on. Returns whether the file now holds that final state.
    */
-  async finish(exit: ExitRecord, data: RescuedData | undefined): Promise<boolean> {
+  async finish(exit: ExitRecord, data: RescuedData | undefined, context: CrashContext | undefined, restarting = false): Promise<boolean> {
+    await this.ending; // the end before this one's save, after a restart
+    const done = this.recordEnd(exit, data, context, restarting);
+    this.ending = done;
+    try {
+      return await done;
+    } finally {
+      if (this.ending === done) this.ending = undefined;
+    }
+  }
+
+  private async recordEnd(exit: ExitRecord, data: RescuedData | undefined, context: CrashContext | undefined, restarting: boolean): Promise<boolean> {
     const unchanged = this.last !== undefined && journalStamp(this.run!.journalPath) === this.savedStamp;
     await this.stopSaving();
-    const ending: Ending = { exit, ended: new Date().toISOString() };
+    const ending: Ending = { exit, ended: new Date().toISOString(), context, ...(restarting && { restartPending: true }) };
     try {
       if (data && !unchanged) {
         // The end first, with the last save's data: copying it takes moments whatever its size,
@@ -99,14 +127,25 @@ export class Autosaver {
       return false;
     } finally {
       // Only now: during a long final save the file still says "running", and must look alive.
-      clearInterval(this.heartbeat);
+      if (!restarting) this.stopHeartbeat();
     }
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /** Starts no more periodic saves (one under way goes on): the program has ended, its end comes next. */
+  holdSaves(): void {
+    clearInterval(this.saveTimer);
   }
 
   /** The program ended cleanly: the autosave has served its purpose. Only our own file goes. */
   async discard(): Promise<void> {
+    await this.ending;
     await this.stopSaving();
-    clearInterval(this.heartbeat);
+    this.stopHeartbeat();
     this.file.remove();
   }
 
@@ -119,7 +158,7 @@ export class Autosaver {
   private saveIfChanged(): void {
     const run = this.run!;
     const stamp = journalStamp(run.journalPath);
-    if (stamp === this.savedStamp || this.inFlight) return; // a busy saver catches up next tick
+    if (stamp === this.savedStamp || this.inFlight || this.ending) return; // a busy saver catches up next tick
     const abort = new AbortController();
     // finally() runs after this assignment even when the save fails at once.
     const done = this.savePeriodically(run, stamp, abort.signal).finally(() => (this.inFlight = undefined));
@@ -166,6 +205,10 @@ export class Autosaver {
       exit: ending?.exit ?? null,
       ended: ending?.ended ?? null,
       ...(ending?.finalSavePending && { finalSavePending: true }),
+      ...(ending?.context && { context: ending.context }),
+      ...(this.history.restarts > 0 && { restarts: this.history.restarts }),
+      ...(this.history.ends.length > 0 && { ends: this.history.ends }),
+      ...(ending?.restartPending && { restartPending: true }),
       data,
     };
   }
@@ -184,8 +227,9 @@ export class Autosaver {
    */
   private giveUp(): void {
     this.log(`autosave file ${this.path} was removed or replaced by someone else; this run stops autosaving (its data stays in the journal)`, 'error');
+    this.gaveUp = true;
     clearInterval(this.saveTimer);
-    clearInterval(this.heartbeat);
+    this.stopHeartbeat();
   }
 
   /** Also while the file is still an empty claim: a long first save must not look like a dead run. */

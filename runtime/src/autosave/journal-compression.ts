@@ -1,4 +1,4 @@
-import { crc32, encodeJournalHeader, encodeRecord, RecordType, type AutosaveHeader } from '@faultguard/protocol';
+import { crc32, encodeJournalHeader, encodeRecord, journalVersionFor, setRecordKey, type AutosaveHeader } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { looksIncompressible, XzStreamsWriter, type Treatment } from './xz-streams';
 
@@ -25,11 +25,12 @@ export async function compressJournal(data: DataView, fd: number, signal?: Abort
     await xz.write(chunk, treatment);
   };
   try {
-    await put(encodeJournalHeader());
+    await put(encodeJournalHeader(journalVersionFor(data.keys())));
     for (const key of data.keys()) {
       const { encoding, bytes } = data.readRaw(key)!;
       if (bytes.length >= LARGE_VALUE) treatment = looksIncompressible(bytes) ? 'store' : 'compress';
-      for (const chunk of encodeRecord(RecordType.Set, encoding, Buffer.from(key, 'utf8'), bytes)) await put(chunk);
+      const record = setRecordKey(key); // a typed key (from Python) is written as it was read
+      for (const chunk of encodeRecord(record.type, encoding, record.bytes, bytes)) await put(chunk);
     }
     await xz.end();
   } catch (error) {

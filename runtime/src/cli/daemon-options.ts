@@ -29,8 +29,9 @@ export const DAEMON_RUN_USAGE = `Daemon mode (faultguard stop --pid-file <file> 
   --stderr <file>       append the daemon's stderr, the guard's reports included,
                         here (default /dev/null)
   --keep-fd <n[,n...]>  descriptors to keep open (all others are closed)
-  --user <name|uid>     run as this user (root only), in its own group unless
-  --group <name|gid>    a group is given
+  --user <name|uid>     run as this user (root only), in that user's groups
+                        unless --group is given
+  --group <name|gid>    run in this group (root only)
   Relative paths are taken from the directory faultguard was started in.
 `;
 

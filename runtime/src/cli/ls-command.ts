@@ -29,7 +29,7 @@ Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage;
 ${BROKEN_PIPE_HELP}.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   json: { value: false },
   'stale-after': { value: true },
 };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ENV_JOURNAL, ENV_PROTOCOL, type ExitRecord } from '@faultguard/protocol';
+import { ENV_JOURNAL, ENV_PROTOCOL, oneLine, type ExitRecord } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
 import { RescueFailure, type RunInfo } from '../guard/guard';
 import { writeRescueFolder, type RescueFolder } from './rescue-folder';
@@ -23,14 +23,14 @@ export function onCrashCommand(command: string, { valuesFolder }: OnCrashOptions
   return async (data, exit, run) => {
     const values = valuesFolder ? writeRescueFolder(data, run.journalPath) : undefined;
     try {
-      await runRescueCommand(command, exit, run, values);
+      await runRescueCommand(command, data, exit, run, values);
     } finally {
       values?.remove();
     }
   };
 }
 
-async function runRescueCommand(command: string, exit: ExitRecord, run: RunInfo, values: RescueFolder | undefined): Promise<void> {
+async function runRescueCommand(command: string, data: RescuedData, exit: ExitRecord, run: RunInfo, values: RescueFolder | undefined): Promise<void> {
   const child = spawn('/bin/sh', ['-c', command], {
     stdio: 'inherit',
     env: {
@@ -44,6 +44,9 @@ async function runRescueCommand(command: string, exit: ExitRecord, run: RunInfo,
       FAULTGUARD_EXIT_CATEGORY: exit.category,
       FAULTGUARD_EXIT_REASON: exit.reason,
       FAULTGUARD_EXIT_STATUS: String(exit.status),
+      ...contextVariables(data, run),
+      FAULTGUARD_RESTARTS: String(run.restarts),
+      FAULTGUARD_RESTARTING: run.restarting ? '1' : '0',
     },
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
@@ -51,6 +54,17 @@ async function runRescueCommand(command: string, exit: ExitRecord, run: RunInfo,
     child.once('exit', (c, s) => resolve([c, s]));
   });
   if (code !== 0) throw new RescueFailure(`--on-crash command ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`);
+}
+
+/** The crash context (SPEC §10.6): where its file is, and the error in one line. */
+function contextVariables(data: RescuedData, run: RunInfo): NodeJS.ProcessEnv {
+  const context = data.context;
+  if (!context || !run.contextFile) return {};
+  const error = context.error ? `${context.error.type ? `${context.error.type}: ` : ''}${context.error.message}` : context.report?.event;
+  return {
+    FAULTGUARD_CONTEXT_FILE: run.contextFile,
+    ...(error !== undefined && { FAULTGUARD_ERROR: oneLine(error, 1000) }),
+  };
 }
 
 /**

@@ -31,7 +31,7 @@ damaged, too large) or DIR cannot be written; 2 bad usage;
 ${BROKEN_PIPE_HELP}.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   out: { value: true, short: 'o' },
   json: { value: false },
   'max-size': { value: true },

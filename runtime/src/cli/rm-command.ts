@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { printable } from '@faultguard/protocol';
 import { AutosaveError } from '../recovery/autosave-error';
 import { removeAutosave } from '../recovery/remove-autosave';
@@ -16,6 +16,7 @@ would lose its place to save) unless --force. Damaged files can be removed.
 Options:
   -f, --force         remove even a live run's file
   -q, --quiet         say nothing on success
+  --json              print what was removed as JSON
 ${STALE_AFTER_HELP}
   -h, --help          show this help
 
@@ -23,9 +24,10 @@ Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage
 ${BROKEN_PIPE_HELP}.
 `;
 
-const OPTIONS: Record<string, OptionSpec> = {
+export const OPTIONS: Record<string, OptionSpec> = {
   force: { value: false, short: 'f' },
   quiet: { value: false, short: 'q' },
+  json: { value: false },
   'stale-after': { value: true },
 };
 
@@ -34,10 +36,13 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
   if (!parsed) return;
   if (parsed.operands.length === 0) throw new UsageError('rm needs at least one autosave FILE');
   const options = { force: parsed.options.has('force'), staleAfterSeconds: staleAfterOption(parsed) };
+  const json = parsed.options.has('json');
+  const done: { file: string; removed: string[] }[] = [];
   for (const file of parsed.operands) {
     try {
       const removed = removeAutosave(file, options);
-      if (!parsed.options.has('quiet')) process.stdout.write(`removed ${printable(removed.map((path) => basename(path)).join(', '))}\n`);
+      done.push({ file: resolve(file), removed: removed.map((path) => resolve(path)) });
+      if (!parsed.options.has('quiet') && !json) process.stdout.write(`removed ${printable(removed.map((path) => basename(path)).join(', '))}\n`);
     } catch (error) {
       if (!(error instanceof AutosaveError) && !(error as NodeJS.ErrnoException).code) throw error;
       const hint = error instanceof AutosaveError && error.problem === 'live' ? ' (--force removes it anyway)' : '';
@@ -45,4 +50,5 @@ export async function rmCommand(argv: readonly string[]): Promise<void> {
       process.exitCode = Status.failed;
     }
   }
+  if (json) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`); // protocol/cli-json.schema.json, "rm"
 }

@@ -1,9 +1,13 @@
 import { autosaveOption, DEFAULT_AUTOSAVE_INTERVAL, MAX_AUTOSAVE_INTERVAL, MIN_AUTOSAVE_INTERVAL } from '../autosave/autosave-options';
+import { DEFAULT_BREADCRUMBS, MAX_BREADCRUMBS } from '@faultguard/protocol';
 import { guardAndExitLike } from '../guard/exit-like';
+import { DEFAULT_OUTPUT_TAIL } from '../guard/output-tail';
+import type { GuardResult } from '../guard/guard';
 import { stderrLog } from '../report/log';
-import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
+import { numberOption, parseCommand, sizeOption, stringOption, UsageError, type OptionSpec, type ParsedArguments } from './arguments';
 import { DAEMON_RUN_OPTIONS, DAEMON_RUN_USAGE, daemonOptions } from './daemon-options';
 import { runAsDaemon } from './daemon-run';
+import { SUPERVISION_OPTIONS, SUPERVISION_USAGE, supervisionOptions } from './supervision-options';
 import { onCrashCommand } from './on-crash';
 
 export const RUN_USAGE = `Usage: faultguard run [options] [--] <command> [args...]
@@ -26,6 +30,10 @@ Options:
         FAULTGUARD_EXIT_REASON    e.g. "segmentation fault (SIGSEGV)"
         FAULTGUARD_EXIT_STATUS    the code, or minus the signal number
         FAULTGUARD_COMMAND, FAULTGUARD_PID  the program's command line and PID
+        FAULTGUARD_CONTEXT_FILE   why it died, as JSON: its error, a fatal
+                                  error's report, the OOM killer, its last
+                                  output, its breadcrumbs (when known)
+        FAULTGUARD_ERROR          the program's uncaught error, on one line
       It runs after every abnormal exit, also when nothing was stored. The values
       folder is written before the command starts (beside the journal when there
       is room, else in $TMPDIR) and removed when it ends; the journal is removed
@@ -42,25 +50,39 @@ Options:
                         never overwritten. Its modification time is refreshed
                         every second while the guard lives.
   --interval <seconds>  seconds between autosaves (default ${DEFAULT_AUTOSAVE_INTERVAL})
+  --keep-output <size>  keep this much of the program's last stderr for the crash
+                        context (default 64K; 0: none): read back from a file,
+                        or relayed through the guard from a pipe (a terminal is
+                        left alone)
+  --keep-stdout         keep its stdout too
+  --breadcrumbs <n>     how many breadcrumbs its client keeps (default ${DEFAULT_BREADCRUMBS})
   --journal-dir <dir>   folder for run journals (default: $FAULTGUARD_JOURNAL_DIR,
                         else $XDG_RUNTIME_DIR/faultguard, else /dev/shm/faultguard-<uid>,
                         else <tmpdir>/faultguard-<uid>)
+  --json                once the run has ended, print how, as one line of JSON: the
+                        last line on stdout (not with --daemon)
   -q, --quiet           report nothing but errors
   -h, --help            show this help
 
+${SUPERVISION_USAGE}
 ${DAEMON_RUN_USAGE}
 Exit status: the program's own (the same code, or death by the same signal);
 2 for bad usage; 125 if the guard could not start; 126 if the command cannot
 be run; 127 if it was not found.
 `;
 
-const RUN_OPTIONS: Record<string, OptionSpec> = {
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
   'on-crash': { value: true },
   'no-rescue-dir': { value: false },
   'journal-dir': { value: true },
   autosave: { value: true },
   interval: { value: true },
+  'keep-output': { value: true },
+  'keep-stdout': { value: false },
+  breadcrumbs: { value: true },
   quiet: { value: false, short: 'q' },
+  json: { value: false },
+  ...SUPERVISION_OPTIONS,
   ...DAEMON_RUN_OPTIONS,
 };
 
@@ -78,13 +100,35 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
   const log = stderrLog({ quiet: parsed.options.has('quiet') });
   const daemon = daemonOptions(parsed, log);
+  const json = parsed.options.has('json');
+  if (json && daemon) throw new UsageError('--json tells how the run ended, which a daemon\'s starting process never sees; faultguard stop --json tells how it was stopped');
+  let pid: number | undefined;
   const options = {
     command,
     args,
     journalRoot: stringOption(parsed, 'journal-dir'),
     autosave: autosaveOption(autosavePath, interval),
     rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash, { valuesFolder }),
+    keepOutput: { bytes: keptBytes(parsed), stdout: parsed.options.has('keep-stdout') },
+    breadcrumbs: breadcrumbsOption(parsed),
+    ...supervisionOptions(parsed),
     log,
+    onStart: (started: number) => (pid = started),
   };
-  await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options));
+  // protocol/cli-json.schema.json, "run".
+  const report = ({ exit, rescued, keptAt, restarts }: GuardResult) => {
+    process.stdout.write(`${JSON.stringify({ command: [command, ...args], pid: pid ?? null, exit, rescued, kept: keptAt ?? null, ...(restarts !== undefined && { restarts }) })}\n`);
+  };
+  await (daemon ? runAsDaemon(options, daemon) : guardAndExitLike(options, json ? report : undefined));
+}
+
+/** --keep-output: a size, or 0 for none. */
+function keptBytes(parsed: ParsedArguments): number {
+  return stringOption(parsed, 'keep-output')?.trim() === '0' ? 0 : (sizeOption(parsed, 'keep-output') ?? DEFAULT_OUTPUT_TAIL.bytes);
+}
+
+function breadcrumbsOption(parsed: ParsedArguments): number | undefined {
+  const count = numberOption(parsed, 'breadcrumbs', { min: 1, max: MAX_BREADCRUMBS });
+  if (count !== undefined && !Number.isInteger(count)) throw new UsageError(`--breadcrumbs needs a whole number, not ${count}`);
+  return count;
 }

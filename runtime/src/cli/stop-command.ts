@@ -18,6 +18,7 @@ Options:
   --pid-file <file>     the daemon's PID file
   --timeout <seconds>   how long to wait for it to end (default 10; 0: do not wait)
   -q, --quiet           report nothing but errors
+  --json                print what was stopped (or why nothing was) as JSON
   -h, --help            show this help
 
 Exit status: 0 stopped (with --timeout 0: signalled); 1 still running when the time
@@ -26,10 +27,11 @@ was up; 2 bad usage; 3 nothing to stop (no PID file, or its process no longer ru
 ${BROKEN_PIPE_HELP}.
 `;
 
-const STOP_OPTIONS: Record<string, OptionSpec> = {
+export const STOP_OPTIONS: Record<string, OptionSpec> = {
   'pid-file': { value: true },
   timeout: { value: true },
   quiet: { value: false, short: 'q' },
+  json: { value: false },
 };
 
 const DEFAULT_TIMEOUT = 10;
@@ -43,12 +45,21 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
   if (pidFile === undefined) throw new UsageError('stop needs --pid-file');
   const timeout = numberOption(parsed, 'timeout', { min: 0, max: 86_400 }) ?? DEFAULT_TIMEOUT;
   const quiet = parsed.options.has('quiet');
-  const end = (status: number, message: string) => {
-    if (status !== Status.ok || !quiet) process.stderr.write(`faultguard: ${message}\n`);
+  const json = parsed.options.has('json');
+  const path = resolve(pidFile);
+  let holder: LockHolder | undefined;
+  const started = Date.now();
+  // With --json, every outcome but an error is also told on stdout (protocol/cli-json.schema.json, "stop").
+  const end = (status: number, message: string, outcome?: StopOutcome) => {
+    if (json && outcome) {
+      const { pid, command } = holder ? { pid: holder.identity.pid, command: holder.command ?? null } : { pid: null, command: null };
+      const seconds = outcome === 'stopped' || outcome === 'still-running' ? (Date.now() - started) / 1000 : null;
+      process.stdout.write(`${JSON.stringify({ pidFile: path, outcome, pid, command, seconds, message }, null, 2)}\n`);
+    }
+    if (status !== Status.ok || !(quiet || json)) process.stderr.write(`faultguard: ${message}\n`);
     process.exitCode = status;
   };
 
-  const path = resolve(pidFile);
   let read: { holder: LockHolder; file: Stats } | undefined;
   try {
     read = readLockHolderAndFile(path);
@@ -56,28 +67,30 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
     if (!(error instanceof LockError)) throw error;
     return end(Status.guardFailed, error.message);
   }
-  if (read === undefined) return end(Status.nothingToDo, `nothing to stop: there is no PID file ${path}`);
-  const { holder, file } = read;
+  if (read === undefined) return end(Status.nothingToDo, `nothing to stop: there is no PID file ${path}`, 'nothing-to-stop');
+  holder = read.holder;
+  const { file } = read;
   const { identity, liveness: state } = holder;
   const distrust = distrustOf(path, file, identity.pid);
   if (distrust) return end(Status.guardFailed, `not signalling process ${identity.pid}: ${distrust}`);
-  if (state.state === 'gone') return end(Status.nothingToDo, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`);
+  if (state.state === 'gone') return end(Status.nothingToDo, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`, 'nothing-to-stop');
   if (state.state === 'unknown') return end(Status.guardFailed, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
   try {
     process.kill(identity.pid, 'SIGTERM');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') return end(Status.nothingToDo, `nothing to stop: ${describeHolder(holder)} has just ended`);
+    if (code === 'ESRCH') return end(Status.nothingToDo, `nothing to stop: ${describeHolder(holder)} has just ended`, 'nothing-to-stop');
     return end(Status.guardFailed, `cannot send SIGTERM to ${describeHolder(holder)}: ${code ?? (error as Error).message}`);
   }
-  if (timeout === 0) return end(Status.ok, `sent SIGTERM to ${describeHolder(holder)}`);
-  const started = Date.now();
+  if (timeout === 0) return end(Status.ok, `sent SIGTERM to ${describeHolder(holder)}`, 'signalled');
   while (liveness(identity).state !== 'gone') {
-    if (Date.now() - started >= timeout * 1000) return end(Status.failed, stillRunning(holder, timeout, path));
+    if (Date.now() - started >= timeout * 1000) return end(Status.failed, stillRunning(holder, timeout, path), 'still-running');
     await new Promise((resolveSleep) => setTimeout(resolveSleep, POLL_MS));
   }
-  end(Status.ok, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  end(Status.ok, `stopped ${describeHolder(holder)} in ${((Date.now() - started) / 1000).toFixed(1)} s`, 'stopped');
 }
+
+type StopOutcome = 'stopped' | 'signalled' | 'still-running' | 'nothing-to-stop';
 
 /**
  * Why a PID from this file must not be signalled, if it must not. Root can signal anything, so

@@ -14,6 +14,15 @@ import { sendReport } from './status-channel';
  *
  * A stage or `startUp` that throws reaches the starting process as its error; a StartError's
  * `status` becomes the exit status (anything else: 125).
+ *
+ * @example
+ * ```ts
+ * import { daemonize, StartError } from 'faultguard';
+ *
+ * await daemonize({ pidFile: '/run/myapp.pid', stdout: '/var/log/myapp.log' }, async () => {
+ *   if (!(await listen(8080))) throw new StartError('cannot listen on port 8080', 3);
+ * });
+ * ```
  */
 export async function daemonize(options: DaemonOptions, startUp?: (daemon: Daemon) => unknown): Promise<Daemon> {
   const statusFd = Number(process.env[ENV_DAEMON_STATUS_FD]);

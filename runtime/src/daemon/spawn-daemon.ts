@@ -4,6 +4,7 @@ import { openForAppending } from '../files/append-file';
 import { describeSystemError } from '../files/system-error';
 import type { Readable } from 'node:stream';
 import { ENV_DAEMON_STATUS_FD, inheritedDescriptors } from '../process/inherited-descriptors';
+import { checkPlatformForStart } from '../process/current-platform';
 import { stderrLog } from '../report/log';
 import { StartError } from '../report/start-error';
 import { Status } from '../report/status';
@@ -34,6 +35,7 @@ export async function spawnDaemon(options: DaemonOptions): Promise<never> {
 }
 
 async function startDaemon(options: DaemonOptions): Promise<{ pid: number; warnings: readonly string[] }> {
+  checkPlatformForStart();
   const script = process.argv[1];
   if (!script) throw new Error('faultguard: daemonize() runs the current script again as the daemon; run it as `node <script>`');
   if (typeof options.pidFile === 'object' && options.pidFile.held) {

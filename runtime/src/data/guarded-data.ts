@@ -1,22 +1,54 @@
-import { encodeValue, RECORD_PREFIX_SIZE, RecordType, type ValueLocation } from '@faultguard/protocol';
+import { encodeValue, RECORD_PREFIX_SIZE, RecordType, type Resume, type ValueLocation } from '@faultguard/protocol';
 import { DataView } from './data-view';
 import { JournalWriter } from './journal-writer';
 
 /** Below this size a journal is never compacted: rewriting it would cost more than it frees. */
 export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 
+/** Where breadcrumbs go: the run's context journal (data/context-recorder.ts). */
+export interface BreadcrumbSink {
+  breadcrumb(text: string): void;
+}
+
+export interface GuardedDataOptions {
+  /** Compact from this journal size on (default COMPACT_MIN_BYTES). */
+  readonly compactFromBytes?: number;
+  readonly breadcrumbs?: BreadcrumbSink;
+  /** In a run the guard started again: how the last one ended (SPEC §11.2). */
+  readonly resumed?: Resume;
+  /** The watchdog's ping (SPEC §11.3). */
+  readonly ping?: { ping(): void };
+}
+
 /**
  * The data object a guarded program writes, Map-like. `set()` returns only once the value is
  * in the journal, where a crash of this process cannot reach it. Values are not kept in this
- * process's memory: `get()` reads them back from the journal.
+ * process's memory: `get()` reads them back from the journal. `start()` hands it to `launch`;
+ * `connect()` returns it in a program run by `faultguard run`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'faultguard';
+ *
+ * const data = connect(); // undefined when no guard started this program
+ * data?.set('draft', { title: 'Notes', text: 'typed so far' });
+ * data?.set('thumbnail', Buffer.from([0x89, 0x50])); // bytes are stored as they are
+ * data?.delete('stale');
+ * ```
  */
 export class GuardedData extends DataView {
+  /** @internal */
   protected readonly index: Map<string, ValueLocation>;
   private readonly keyCache = new Map<string, Buffer>();
   private liveBytes = 0;
   private compactionFailed = false;
 
-  constructor(private readonly writer: JournalWriter, entries: Map<string, ValueLocation>) {
+  /** @internal connect() makes the one data object of a guarded process (and of its context journal). */
+  constructor(
+    private readonly writer: JournalWriter,
+    entries: Map<string, ValueLocation>,
+    private readonly options: GuardedDataOptions = {},
+  ) {
     super();
     this.index = entries;
     for (const [key, location] of entries) this.liveBytes += recordSize(this.keyBytes(key), location.length);
@@ -27,6 +59,12 @@ export class GuardedData extends DataView {
     return this.writer.path;
   }
 
+  /**
+   * Stores `value` under `key` and returns once it is safe from this process's death. Bytes (any
+   * typed array, ArrayBuffer, Buffer) are stored as they are, anything else as JSON; a value JSON
+   * would lose or mangle (a Map, Set, function, symbol, BigInt, or undefined) throws a TypeError
+   * naming the key, and so does a key that is not a well-formed string.
+   */
   set(key: string, value: unknown): this {
     const keyBytes = this.keyBytes(key);
     let encoded;
@@ -52,6 +90,56 @@ export class GuardedData extends DataView {
     return this;
   }
 
+  /**
+   * Set in a run that its guard started again after the program ended (`--restart`): how the run
+   * before it ended, with its crash context, and the latest ends. The values are there as that run
+   * left them. Undefined in a first run.
+   *
+   * @example
+   * ```ts
+   * const data = connect();
+   * if (data?.resumed) console.error(`back after ${data.resumed.previous.exit.reason}; counter at ${data.get('counter')}`);
+   * ```
+   */
+  get resumed(): Resume | undefined {
+    return this.options.resumed;
+  }
+
+  /**
+   * Tells the guard's watchdog (`--watchdog`) that the program is alive: one system call. A program
+   * that goes longer than the watchdog's timeout without a ping is taken for hung: diagnosed,
+   * killed, its data rescued (and, with `--restart`, started again). Returns false when there is
+   * no watchdog.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => data.ping(), 1000); // from the loop that does the work, not a timer of its own, to mean it
+   * ```
+   */
+  ping(): boolean {
+    if (!this.options.ping) return false;
+    this.options.ping.ping();
+    return true;
+  }
+
+  /**
+   * Records what the program is doing, for the crash context: the last breadcrumbs (50 unless the
+   * guard says otherwise) survive any death of the process, as a set() value does, and reach the
+   * rescue, the autosave and the editor. Returns false when the guard keeps no context (an older
+   * guard, or none).
+   *
+   * @example
+   * ```ts
+   * data.breadcrumb(`opened ${path}`);
+   * ```
+   */
+  breadcrumb(text: string): boolean {
+    if (!this.options.breadcrumbs) return false;
+    this.options.breadcrumbs.breadcrumb(text);
+    return true;
+  }
+
+  /** Removes `key`; true if it held a value. Safe from this process's death once it returns. */
   delete(key: string): boolean {
     const previous = this.index.get(key);
     if (!previous) return false;
@@ -63,6 +151,7 @@ export class GuardedData extends DataView {
     return true;
   }
 
+  /** Removes every key. Safe from this process's death once it returns. */
   clear(): void {
     this.writer.append(RecordType.Clear, 0, EMPTY, EMPTY);
     this.index.clear();
@@ -70,6 +159,7 @@ export class GuardedData extends DataView {
     this.liveBytes = 0;
   }
 
+  /** @internal */
   protected readBytes(location: ValueLocation): Buffer {
     return this.writer.read(location);
   }
@@ -92,7 +182,7 @@ export class GuardedData extends DataView {
    */
   private compactIfWasteful(): void {
     const size = this.writer.size;
-    if (size < COMPACT_MIN_BYTES || size < 2 * this.liveBytes || this.compactionFailed) return;
+    if (size < (this.options.compactFromBytes ?? COMPACT_MIN_BYTES) || size < 2 * this.liveBytes || this.compactionFailed) return;
     try {
       const moved = this.writer.compact(this.index, (key) => this.keyBytes(key));
       // Same keys, same order: updating in place keeps a caller's running iteration valid.

@@ -21,10 +21,15 @@ export class JournalWriter {
     this.end = end;
   }
 
-  /** Opens a journal the guard created, returning the live entries already in it. */
-  static open(path: string): { writer: JournalWriter; entries: Map<string, ValueLocation> } {
+  /**
+   * Opens a journal the guard created, returning the live entries already in it. `verified`: what
+   * a guard that restarted the program has just checked of this very file (SPEC §11.2): those
+   * records are not checksummed again.
+   */
+  static open(path: string, verified?: { readonly ino: number; readonly bytes: number }): { writer: JournalWriter; entries: Map<string, ValueLocation> } {
     return openJournalFile(path, 'r+', (fd) => {
-      const scan = scanJournal(new FileSource(fd, fstatSync(fd).size));
+      const stat = fstatSync(fd);
+      const scan = scanJournal(new FileSource(fd, stat.size), verified?.ino === stat.ino ? verified.bytes : 0);
       if (scan.damage) throw new Error(`the journal is damaged: ${scan.damage.reason} at byte ${scan.damage.offset}`);
       return { writer: new JournalWriter(path, fd, scan.end), entries: scan.entries };
     });

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
+import { readInto } from './byte-io';
 
 /**
  * Opens a file for reading only if it is a regular file: a FIFO planted at an autosave path would
@@ -29,5 +30,28 @@ export function lstatOrUndefined(path: string): Stats | undefined {
     return lstatSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The first `max` bytes of a regular file (opened as openRegularFile does), or undefined when it
+ * is missing, not a regular file or cannot be read: for what a process leaves beside its journal.
+ */
+export function readRegularFileStart(path: string, max: number): Buffer | undefined {
+  let opened: { fd: number; stat: Stats };
+  try {
+    opened = openRegularFile(path);
+  } catch {
+    return undefined;
+  }
+  const { fd, stat } = opened;
+  try {
+    const size = Math.min(stat.size, max);
+    const bytes = Buffer.alloc(size);
+    return bytes.subarray(0, readInto(fd, bytes, 0, size, 0));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

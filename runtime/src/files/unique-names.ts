@@ -7,7 +7,7 @@ export function randomHex(bytes: number): string {
   return process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
 }
 
-/** The first `length` hex digits of the SHA-256 of `text`. */
-export function digestHex(text: string, length: number): string {
-  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex').slice(0, length);
+/** The first `length` hex digits of the SHA-256 of `data` (a string as UTF-8). */
+export function digestHex(data: string | Uint8Array, length: number): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest('hex').slice(0, length);
 }

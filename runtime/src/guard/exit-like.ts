@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import type { ExitRecord } from '@faultguard/protocol';
 import { disableCoreDumps } from '../process/core-dumps';
 import { StartError } from '../report/start-error';
-import { guard, type GuardOptions } from './guard';
+import { guard, type GuardOptions, type GuardResult } from './guard';
 
 /** Signals whose default action writes a core file. */
 const CORE_SIGNALS = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS', 'SIGXCPU', 'SIGXFSZ']);
@@ -28,12 +28,15 @@ export function exitLike(exit: ExitRecord): never {
 }
 
 /**
- * Guards a program and then ends this process the way it ended; a program that could not be
- * started is reported as the CLI reports it (message, status 125/126/127), not as a stack trace.
+ * Guards a program and then ends this process the way it ended (after `onEnd`, when given); a
+ * program that could not be started is reported as the CLI reports it (message, status
+ * 125/126/127), not as a stack trace.
  */
-export async function guardAndExitLike(options: GuardOptions): Promise<never> {
+export async function guardAndExitLike(options: GuardOptions, onEnd?: (result: GuardResult) => void): Promise<never> {
   try {
-    exitLike((await guard(options)).exit);
+    const result = await guard(options);
+    onEnd?.(result);
+    exitLike(result.exit);
   } catch (error) {
     if (!(error instanceof StartError)) throw error;
     process.stderr.write(`faultguard: ${error.message}\n`);

@@ -1,189 +1,181 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { countOf, describeExit, ENV_JOURNAL, ENV_PROTOCOL, isAbnormal, PROTOCOL_VERSION, type ExitRecord } from '@faultguard/protocol';
+import { formatDuration, isAbnormal, MAX_ENDS, type CrashContext, type ExitRecord, type RunEnd } from '@faultguard/protocol';
 import { claimAutosaveTarget } from '../autosave/autosave-claim';
 import { Autosaver } from '../autosave/autosaver';
-import { describeDamage, readJournal, type RescuedData } from '../data/rescued-data';
-import { inheritedDescriptors } from '../process/inherited-descriptors';
+import { readJournal } from '../data/rescued-data';
+import { checkPlatformForStart } from '../process/current-platform';
 import { resolveCommand } from '../process/resolve-command';
 import { checkXz } from '../process/xz';
 import { stderrLog, type Log } from '../report/log';
 import { StartError } from '../report/start-error';
 import { Status } from '../report/status';
+import { handleCrash, type Handled } from './crash-handling';
+import type { GuardOptions, GuardResult } from './guard-options';
+import { runProgram, type ProgramEnd } from './program-run';
+import { decideRestart, restartOptions, type End } from './restart-policy';
+import { prepareRestart } from './restart-run';
 import { createRunDirectory, defaultJournalRoot, type RunDirectory } from './run-directory';
 import { SignalRelay } from './signal-relay';
 
-export interface RunInfo {
-  /** The command line as given. */
-  readonly command: readonly string[];
-  readonly pid: number;
-  readonly journalPath: string;
-}
-
-export type RescueHandler = (data: RescuedData, exit: ExitRecord, run: RunInfo) => unknown;
-
-export interface GuardOptions {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd?: string;
-  /** Folder for run directories; defaults to a memory-backed folder of this user. */
-  readonly journalRoot?: string;
-  /** Called after an abnormal exit with everything the program had stored. */
-  readonly rescue?: RescueHandler;
-  /** Keep a compressed copy of the data in a file (or one file per run in a folder). */
-  readonly autosave?: { readonly path: string; readonly intervalSeconds: number };
-  /** Where the guard reports what it did (default: stderr, prefixed "faultguard: "). */
-  readonly log?: Log;
-  /** Called once the program runs: every reason not to start it has been ruled out. */
-  readonly onStart?: (pid: number) => void;
-}
-
-export interface GuardResult {
-  readonly exit: ExitRecord;
-  /** A rescue handler ran and returned. */
-  readonly rescued: boolean;
-  /** The run directory left behind because nothing took the data (no handler, or it failed). */
-  readonly keptAt?: string;
-}
-
-/** A rescue failure whose message says it all: reported without a stack trace. */
-export class RescueFailure extends Error {
-  override readonly name = 'RescueFailure';
-}
+export { RescueFailure, type GuardOptions, type GuardResult, type RescueHandler, type RunInfo } from './guard-options';
 
 /**
  * Runs one program under a guard and returns once its exit has been handled. Throws a
  * StartError, with its status (125 the guard's trouble, 126/127 the command's), when the
- * program could not be started; nothing is left behind then.
+ * program could not be started; nothing is left behind then. Any program can be guarded; one
+ * with a Faultguard client (`connect()`, the Python client) stores its data through the guard.
+ *
+ * @example
+ * ```ts
+ * import { guard } from 'faultguard';
+ *
+ * const { exit } = await guard({
+ *   command: 'node',
+ *   args: ['worker.js'],
+ *   rescue: (data, exit) => console.error(`worker ${exit.reason}; it had stored ${data.size} values`),
+ * });
+ * process.exitCode = exit.code ?? 1;
+ * ```
  */
 export async function guard(options: GuardOptions): Promise<GuardResult> {
+  checkPlatformForStart();
   const log = options.log ?? stderrLog();
   const cwd = options.cwd ?? process.cwd();
   const relay = new SignalRelay();
   try {
-    return await runGuarded(options, cwd, log, relay);
+    return await supervise(options, cwd, log, relay);
   } finally {
     relay.stop();
   }
 }
 
-async function runGuarded(options: GuardOptions, cwd: string, log: Log, relay: SignalRelay): Promise<GuardResult> {
+/** The checks before the first start, and what they make: the run folder, the autosave's claim. */
+function prepare(options: GuardOptions, cwd: string, log: Log): { executable: string; run: RunDirectory; autosaver: Autosaver | undefined } {
   const executable = preflight(() => resolveCommand(options.command, cwd));
   if (options.autosave) preflight(checkXz);
   const run = preflight(() => createRunDirectory(options.journalRoot ?? defaultJournalRoot()));
-  let autosaver: Autosaver | undefined;
   try {
-    if (options.autosave) autosaver = new Autosaver(preflight(() => claimAutosaveTarget(options.autosave!.path)), options.autosave.intervalSeconds, log);
+    const autosaver = options.autosave && new Autosaver(preflight(() => claimAutosaveTarget(options.autosave!.path)), options.autosave.intervalSeconds, log);
+    return { executable, run, autosaver: autosaver || undefined };
   } catch (error) {
     run.remove();
     throw error;
   }
+}
+
+/**
+ * Starts the program, handles its end, and, when asked to (SPEC §11), starts it again with its
+ * data as it left it, until it ends in a way that is not restarted: then the result is the
+ * last end's.
+ */
+async function supervise(options: GuardOptions, cwd: string, log: Log, relay: SignalRelay): Promise<GuardResult> {
+  const { executable, run, autosaver } = prepare(options, cwd, log);
   const command = [options.command, ...options.args];
-
-  const cannotStart = async (error: Error): Promise<never> => {
-    await autosaver?.discard();
-    run.remove();
-    throw new StartError(`cannot start ${options.command}: ${error.message}`, Status.cannotRun, { cause: error });
-  };
-  let program: ChildProcess;
-  try {
-    program = spawn(executable, options.args, { cwd, argv0: options.command, stdio: childStdio(), env: childEnvironment(run.journalPath) });
-  } catch (error) {
-    return cannotStart(error as Error); // refused outright (E2BIG: arguments too long)
-  }
-  const ending = exited(program); // listening from the start: a program may end at once
-  const pid = await spawned(program).catch(cannotStart);
-  relay.attach(program);
-  try {
-    run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString() });
-  } catch (error) {
-    log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
-  }
-  autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
-  options.onStart?.(pid);
-  const exit = await ending;
-  relay.detach();
-  if (!isAbnormal(exit)) {
-    await autosaver?.discard();
-    run.remove();
-    return { exit, rescued: false };
-  }
-  return handleCrash({ run, exit, info: { command, pid, journalPath: run.journalPath }, rescue: options.rescue, autosaver, log });
-}
-
-function spawned(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid ?? 0));
-    child.once('error', reject);
-  });
-}
-
-function exited(child: ChildProcess): Promise<ExitRecord> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(describeExit(code, signal))));
-}
-
-/** Everything the guard knows when the program has ended abnormally. */
-interface Crash {
-  readonly run: RunDirectory;
-  readonly exit: ExitRecord;
-  readonly info: RunInfo;
-  readonly rescue: RescueHandler | undefined;
-  readonly autosaver: Autosaver | undefined;
-  readonly log: Log;
-}
-
-async function handleCrash(crash: Crash): Promise<GuardResult> {
-  const { run, exit, autosaver, log } = crash;
-  const kept = { exit, rescued: false, keptAt: run.path };
-  let data: RescuedData;
-  try {
-    data = readJournal(run.journalPath);
-  } catch (error) {
-    log(`${(error as Error).message}; the run directory is kept: ${run.path}`, 'error');
-    await autosaver?.finish(exit, undefined);
-    return kept;
-  }
-  try {
-    return await handOver(data, crash);
-  } finally {
-    data.close();
-  }
-}
-
-/** Gives the rescued data to the rescue and the final autosave; says what became of it. */
-async function handOver(data: RescuedData, { run, exit, info, rescue, autosaver, log }: Crash): Promise<GuardResult> {
-  const kept = { exit, rescued: false, keptAt: run.path };
-  if (data.damage) log(describeDamage(run.journalPath, data.damage), 'error');
-  const ended = `${info.command.join(' ')} ${exit.reason}`;
-  const values = countOf(data.size, 'value');
-  const nothingStored = data.size === 0 && !data.damage;
-  // The final autosave and the rescue run side by side: the rescue must start at once, and
-  // compressing a large state takes time (xz works in its own process meanwhile).
-  const saving = nothingStored ? autosaver?.discard().then(() => false) : autosaver?.finish(exit, data);
-  if (!rescue) {
-    const saved = (await saving) === true;
-    if (nothingStored) {
-      log(`${ended}; it had stored no data`, 'info');
-    } else if (saved) {
-      // The autosave holds it all, on disk: no need to hold it in memory as well.
-      log(`${ended}; ${values} saved in ${autosaver!.path} (to get them back: faultguard recover ${autosaver!.path} --out <folder>)`, 'info');
-    } else {
-      log(`${ended}; ${values} kept in ${run.journalPath} (to get them back: faultguard recover ${run.journalPath} --out <folder>)`, 'info');
-      return kept;
+  const ends: End[] = [];
+  let resumeFile: string | undefined;
+  for (let restarts = 0; ; restarts++) {
+    let end: ProgramEnd;
+    try {
+      end = await runProgram({ executable, options, cwd, run, relay, resumeFile }, (pid) => {
+        try {
+          run.writeInfo({ guardPid: process.pid, pid, command, cwd, started: new Date().toISOString(), ...(restarts > 0 && { restarts }) });
+        } catch (error) {
+          log(`cannot write run.json in ${run.path}: ${(error as Error).message}`, 'error'); // the run itself goes on
+        }
+        autosaver?.start({ journalPath: run.journalPath, programPid: pid, command, cwd });
+        if (restarts === 0) options.onStart?.(pid);
+      });
+    } catch (error) {
+      if (restarts === 0) {
+        await autosaver?.discard();
+        run.remove();
+        throw error;
+      }
+      // The program cannot be started again (removed meanwhile?): the last end stands.
+      log(`${command.join(' ')} cannot be started again: ${(error as Error).message}`, 'error');
+      return finish(ends.at(-1)!.exit, await finalize(autosaver, ends.at(-1)!.exit, undefined, false), run, restarts - 1);
     }
-    run.remove();
-    return { exit, rescued: false };
+    ends.push({ exit: end.exit, started: end.started, ended: end.ended });
+    const abnormal = isAbnormal(end.exit);
+    const decision = options.restart ? decideRestart(restartOptions(options.restart), ends, abnormal, relay.stopRequested) : undefined;
+    const restartIn = decision?.restart ? decision.delaySeconds : undefined;
+    const restarting = restartIn === undefined ? undefined : `restarting in ${formatSeconds(restartIn)} (restart ${restarts + 1})`;
+    autosaver?.recordHistory(restarts, ends.slice(-MAX_ENDS).map(asRunEnd));
+    if (!abnormal && restartIn === undefined) {
+      await Promise.all([end.flushed(), autosaver?.discard()]);
+      run.remove();
+      return { exit: end.exit, rescued: false, ...(restarts > 0 && { restarts }) };
+    }
+    // No new periodic save while the last output comes in: the end is recorded next.
+    autosaver?.holdSaves();
+    // The guard speaks only once the program's last relayed words have been passed on.
+    const quietLog: Log = (message, level) => void end.flushed().then(() => log(message, level));
+    let handled: Handled;
+    if (abnormal) {
+      handled = await handleCrash({ run, exit: end.exit, context: end.context, info: { command, pid: end.pid, journalPath: run.journalPath, restarts, restarting: restartIn !== undefined }, rescue: options.rescue, autosaver, log: quietLog, restarting });
+    } else {
+      quietLog(`${command.join(' ')} ${end.exit.reason}; ${restarting}`, 'info');
+      handled = { rescued: false, saved: false, kept: false, intactBytes: intactBytesOf(run), settled: Promise.resolve() };
+    }
+    await end.flushed();
+    if (restartIn === undefined) {
+      if (options.restart && decision && !decision.restart) log(`not starting ${command.join(' ')} again: ${decision.why}`, 'error');
+      return finish(end.exit, handled, run, restarts);
+    }
+    if (handled.intactBytes === undefined) {
+      log(`not starting ${command.join(' ')} again: its journal cannot be read`, 'error');
+      return finish(end.exit, await finalize(autosaver, end.exit, end.context, handled.rescued, handled.settled), run, restarts);
+    }
+    // Waits out the backoff, unless asked to stop meanwhile: then this end is the last.
+    const stopped = await Promise.race([relay.stopped().then(() => true), sleep(restartIn).then(() => false)]);
+    if (stopped) {
+      log(`not starting ${command.join(' ')} again: the guard was asked to stop`, 'info');
+      return finish(end.exit, await finalize(autosaver, end.exit, end.context, handled.rescued, handled.settled), run, restarts);
+    }
+    resumeFile = prepareRestart(run, handled.intactBytes, restarts + 1, ends.slice(-MAX_ENDS).map(asRunEnd), end.context);
+    autosaver?.recordHistory(restarts + 1, ends.slice(-MAX_ENDS).map(asRunEnd));
   }
-  try {
-    await rescue(data, exit, info);
-  } catch (error) {
-    const why = error instanceof RescueFailure ? error.message : ((error as Error)?.stack ?? String(error));
-    log(`${ended}; the rescue of its ${values} failed: ${why}\nThe data is kept in ${run.journalPath} (faultguard inspect or recover reads it)`, 'error');
-    await saving;
-    return kept;
-  }
-  await saving;
+}
+
+/** The result of the last end; the run folder goes unless it holds the only copy of the data. */
+function finish(exit: ExitRecord, handled: Pick<Handled, 'rescued' | 'kept'>, run: RunDirectory, restarts: number): GuardResult {
+  const extra = restarts > 0 ? { restarts } : {};
+  if (handled.kept) return { exit, rescued: handled.rescued, keptAt: run.path, ...extra };
   run.remove();
-  return { exit, rescued: true };
+  return { exit, rescued: handled.rescued, ...extra };
+}
+
+/**
+ * The restart that the last save announced is not coming: the autosave records the end as the
+ * last, and says whether it now holds the data (else the run folder must be kept).
+ */
+async function finalize(autosaver: Autosaver | undefined, exit: ExitRecord, context: CrashContext | undefined, rescued: boolean, settled: Promise<unknown> = Promise.resolve()): Promise<Pick<Handled, 'rescued' | 'kept'>> {
+  await settled;
+  const saved = autosaver ? await autosaver.finish(exit, undefined, context) : false;
+  return { rescued, kept: !rescued && !saved };
+}
+
+/** After a clean end that is restarted (`always`): how much of the journal is intact. */
+function intactBytesOf(run: RunDirectory): number | undefined {
+  try {
+    const data = readJournal(run.journalPath);
+    data.close();
+    return data.end;
+  } catch {
+    return undefined;
+  }
+}
+
+function asRunEnd(end: End): RunEnd {
+  return { exit: end.exit, started: new Date(end.started).toISOString(), ended: new Date(end.ended).toISOString() };
+}
+
+function sleep(seconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}
+
+/** "0.1 s", "2 s", "30 s". */
+function formatSeconds(seconds: number): string {
+  return seconds < 10 ? `${Number(seconds.toPrecision(2))} s` : formatDuration(seconds);
 }
 
 /** A check before the program starts: whatever goes wrong is a StartError (the guard's trouble, unless it says otherwise). */
@@ -194,19 +186,4 @@ function preflight<T>(step: () => T): T {
     if (error instanceof StartError) throw error;
     throw new StartError((error as Error).message, Status.guardFailed, { cause: error });
   }
-}
-
-/** stdin, stdout, stderr and every descriptor our parent meant the program to have. */
-function childStdio(): StdioOptions {
-  const passed = new Set(inheritedDescriptors());
-  const highest = Math.max(2, ...passed);
-  return Array.from({ length: highest + 1 }, (_, fd) => (fd <= 2 ? 'inherit' : passed.has(fd) ? fd : 'ignore'));
-}
-
-function childEnvironment(journalPath: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [ENV_JOURNAL]: journalPath, [ENV_PROTOCOL]: PROTOCOL_VERSION };
-  // An IPC channel to our parent is ours, not the program's.
-  delete env.NODE_CHANNEL_FD;
-  delete env.NODE_CHANNEL_SERIALIZATION_MODE;
-  return env;
 }

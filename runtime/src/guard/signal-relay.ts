@@ -9,6 +9,9 @@ const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 
  */
 const TERMINAL_SIGNALS = new Set<string>(['SIGINT', 'SIGQUIT', 'SIGWINCH', 'SIGHUP']);
 
+/** Signals that ask the run to end: after one of them, a guard that restarts its program does not. */
+const STOPPING_SIGNALS = new Set<string>(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
+
 /**
  * Catches, from construction on, the signals the guard relays, so the guard never dies of one
  * before it has handed the data over. Before a program is attached they are kept for it; while
@@ -20,6 +23,9 @@ export class SignalRelay {
   private program: ChildProcess | undefined;
   private state: 'waiting' | 'relaying' | 'dropping' = 'waiting';
   private readonly early: NodeJS.Signals[] = [];
+  private readonly stopWaiters: Array<() => void> = [];
+  /** A signal that asks the run to end has come (relayed or not). */
+  stopRequested = false;
   private readonly removers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => this.receive(signal);
     process.on(signal, handler);
@@ -41,7 +47,16 @@ export class SignalRelay {
     for (const remove of this.removers) remove();
   }
 
+  /** Resolves once a signal asks the run to end (at once if one has): ends a wait before a restart. */
+  stopped(): Promise<void> {
+    return new Promise((resolve) => (this.stopRequested ? resolve() : this.stopWaiters.push(resolve)));
+  }
+
   private receive(signal: NodeJS.Signals): void {
+    if (STOPPING_SIGNALS.has(signal)) {
+      this.stopRequested = true;
+      for (const wake of this.stopWaiters.splice(0)) wake();
+    }
     if (TERMINAL_SIGNALS.has(signal) && ownsTerminal()) return;
     if (this.state === 'waiting') this.early.push(signal);
     else if (this.state === 'relaying') this.send(signal);

@@ -5,14 +5,39 @@ import { commandLineOf } from '../process/process-info';
 import { readLockFile } from './lock-files';
 import { parsePidFile, PidFileFormatError } from './pid-file-format';
 
-/** Something went wrong with a lock file: a bad path, an unreadable or foreign file. */
+/**
+ * Something went wrong with a lock file: a bad path, an unreadable or foreign file, a lock held
+ * by a running process (`AlreadyLocked`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await new PidLockFile('/run/app.pid').acquire();
+ * } catch (error) {
+ *   if (!(error instanceof LockError)) throw error;
+ *   console.error(error.message); // "/run/app.pid is held by process 4242 (node app.js), which is running"
+ *   process.exitCode = 1;
+ * }
+ * ```
+ */
 export class LockError extends Error {
+  /** "LockError", or a subclass's name */
   override readonly name: string = 'LockError';
 }
 
-/** Who holds a lock, and whether it still runs. */
+/**
+ * Who holds a lock, and whether it still runs.
+ *
+ * @example
+ * ```ts
+ * const holder = new PidLockFile('/run/app.pid').holder();
+ * if (holder?.liveness.state === 'alive') console.log(`held by ${holder.identity.pid} (${holder.command})`);
+ * ```
+ */
 export interface LockHolder {
+  /** The process the file names. */
   readonly identity: ProcessIdentity;
+  /** Whether it still runs, and why this is known. */
   readonly liveness: Liveness;
   /** Its command line, while it runs and /proc lets us read it. */
   readonly command?: string;

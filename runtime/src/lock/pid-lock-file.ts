@@ -1,18 +1,38 @@
 import { rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { randomHex } from '../files/unique-names';
+import { currentPlatform } from '../process/current-platform';
 import { identityOf } from '../process/process-identity';
 import { createExclusive, readIfExists, replaceContent } from './lock-files';
 import { describeHolder, holderOf, LockError, readLockHolder, type LockHolder } from './lock-holder';
 import { formatPidFile, parsePidFile } from './pid-file-format';
 import { removeStale } from './stale-lock';
 
-/** The lock is held by a process that runs (or may run: on another host). */
+/**
+ * The lock is held by a process that runs (or may run: on another host).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await new PidLockFile('/run/nightly.pid').acquire();
+ * } catch (error) {
+ *   if (error instanceof AlreadyLocked) console.error(`already running: process ${error.holder.identity.pid}`);
+ *   else throw error;
+ * }
+ * ```
+ */
 export class AlreadyLocked extends LockError {
+  /** "AlreadyLocked" */
   override readonly name = 'AlreadyLocked';
 
+  /**
+   * @param path - the lock file
+   * @param holder - who holds it
+   */
   constructor(
+    /** The lock file. */
     readonly path: string,
+    /** The process that holds it. */
     readonly holder: LockHolder,
   ) {
     const how = holder.liveness.state === 'alive' ? 'which is running' : `${holder.liveness.reason}, so it may still run`;
@@ -20,6 +40,14 @@ export class AlreadyLocked extends LockError {
   }
 }
 
+/**
+ * How a PidLockFile waits.
+ *
+ * @example
+ * ```ts
+ * const lock = new PidLockFile('/run/app.pid', { timeout: 5 } satisfies PidLockFileOptions);
+ * ```
+ */
 export interface PidLockFileOptions {
   /** Seconds to wait for a held lock to be released; 0 or less (the default) concludes at once. */
   readonly timeout?: number;
@@ -35,17 +63,34 @@ const TAKEOVER_GRACE_MS = 2000;
  * PID, start time and boot id (protocol/SPEC.md §9), so that a recycled PID never keeps a dead
  * holder's lock alive. A lock whose holder is gone is taken over; one whose holder runs is not.
  *
- *     using lock = await new PidLockFile('/run/app.pid').acquire();   // released at scope end
+ * @example
+ * ```ts
+ * import { PidLockFile } from 'faultguard';
+ *
+ * {
+ *   using lock = await new PidLockFile('/run/nightly.pid', { timeout: 5 }).acquire(); // released at scope end
+ *   runTheJob();
+ * }
+ * ```
  */
 export class PidLockFile implements Disposable {
+  /** Seconds `acquire()` waits for a held lock by default. */
   readonly timeout: number;
   /** What we wrote into the file, while we hold the lock. */
   private own: string | undefined;
 
+  /**
+   * A lock at `path`, not taken yet. Throws a LockError for a relative path.
+   *
+   * @param path - the lock file: an absolute path
+   * @param options - how long `acquire()` waits by default
+   */
   constructor(
+    /** The lock file's absolute path. */
     readonly path: string,
     options: PidLockFileOptions = {},
   ) {
+    currentPlatform(); // a lock names its holder as this system's processes are named
     // A relative path would name another file once the daemon changes directory.
     if (!isAbsolute(path)) throw new LockError(`${JSON.stringify(path)} is not an absolute path`);
     this.timeout = checkTimeout(options.timeout ?? 0);
@@ -116,6 +161,7 @@ export class PidLockFile implements Disposable {
     return readLockHolder(this.path);
   }
 
+  /** `release()`, for `using`. */
   [Symbol.dispose](): void {
     this.release();
   }

@@ -1,47 +1,15 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ProcessIdentity } from '@faultguard/protocol';
-import { procStatFields } from './proc-stat';
+import { currentPlatform } from './current-platform';
 
-/** Start time of a process in clock ticks since boot, or "" when it does not exist (or no procfs). */
+/** Start time of a process (see `Platform.process`), or "" when it does not exist. */
 export function processStartTime(pid: number): string {
-  return procStatFields(pid)?.[19] ?? ''; // field 22
-}
-
-let thisBoot: string | undefined;
-
-/** This boot's id: read once, as it cannot change while this process lives (a reboot ends it). */
-export function bootId(): string {
-  if (thisBoot === undefined) {
-    try {
-      thisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      thisBoot = '';
-    }
-  }
-  return thisBoot;
-}
-
-let ownNamespace: string | undefined;
-
-/**
- * The PID namespace a process lives in (e.g. "pid:[4026531836]"), or "" when it cannot be read.
- * Our own is read once: unshare() and setns() move only the children a process starts later.
- */
-export function pidNamespace(pid: number | 'self'): string {
-  if (pid === 'self' && ownNamespace !== undefined) return ownNamespace;
-  let namespace: string;
-  try {
-    namespace = readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    namespace = '';
-  }
-  if (pid === 'self') ownNamespace = namespace;
-  return namespace;
+  return currentPlatform().process(pid)?.startTime ?? '';
 }
 
 export function identityOf(pid: number): ProcessIdentity {
-  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: hostName(), pidNamespace: pidNamespace(pid) };
+  const platform = currentPlatform();
+  return { pid, startTime: processStartTime(pid), bootId: platform.bootId(), host: hostName(), pidNamespace: platform.pidNamespace(pid) };
 }
 
 let host = { name: '', readAt: -Infinity };
@@ -63,47 +31,58 @@ export function currentUser(): string {
   }
 }
 
-export type Liveness = { state: 'alive' | 'gone' | 'unknown'; reason: string };
+/**
+ * Whether a process runs: alive, gone, or unknown (this machine cannot tell: another host, another
+ * PID namespace), with the reason in words.
+ *
+ * @example
+ * ```ts
+ * const { state, reason } = liveness(header.writer); // { state: 'gone', reason: 'process 4242 no longer exists' }
+ * ```
+ */
+export type Liveness = {
+  /** alive: it runs. gone: it has ended (or its PID names another process now). unknown: this machine cannot tell. */
+  state: 'alive' | 'gone' | 'unknown';
+  /** Why, for people. */
+  reason: string;
+};
 
 /**
  * Whether the process an identity names still runs. A PID alone is not enough: after the
  * writer died its PID can be given to an unrelated process, so the start time must match too.
  * Written before the last reboot, or a zombie: gone. On another host, or from another PID
  * namespace (a container), this machine cannot tell: "unknown".
+ *
+ * @example
+ * ```ts
+ * import { liveness, readAutosaveHead } from 'faultguard';
+ *
+ * const { header } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(liveness(header.writer).state); // "alive", "gone" or "unknown"
+ * ```
  */
 export function liveness(identity: ProcessIdentity): Liveness {
+  const platform = currentPlatform();
   if (identity.host !== hostName()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
-  const currentBoot = bootId();
+  const currentBoot = platform.bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
   // A container sharing the host's name and kernel: its PIDs mean nothing in our /proc.
-  const namespace = pidNamespace('self');
+  const namespace = platform.pidNamespace('self');
   if (identity.pidNamespace && namespace && identity.pidNamespace !== namespace) {
     return { state: 'unknown', reason: `written in another PID namespace (${identity.pidNamespace}, a container?)` };
   }
-  // Most writers a listing looks at are gone: asked first without an exception, which costs more than the look.
-  const visible = existsSync(`/proc/${identity.pid}`);
-  const fields = visible ? procStatFields(identity.pid) : undefined;
-  if (fields === undefined) {
-    // /proc mounted with hidepid hides other users' processes (1: their files, 2: them): ask the kernel instead.
-    if ((visible || procMayHide()) && existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
+  const seen = platform.process(identity.pid);
+  if (seen === undefined) {
+    // /proc mounted with hidepid hides other users' processes: ask the kernel instead. Only
+    // then: most writers a listing looks at are gone, and the question costs an exception.
+    if (platform.mayHideProcesses() && existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
     return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
   }
-  // A zombie has ended; only its exit status is left to collect, and an orphan's may never be
-  // (a container's PID 1 often does not reap).
-  if (fields[0] === 'Z' || fields[0] === 'X') return { state: 'gone', reason: `process ${identity.pid} has exited` };
-  const startTime = fields[19] ?? '';
-  if (identity.startTime && startTime !== identity.startTime) {
+  if (seen.ended) return { state: 'gone', reason: `process ${identity.pid} has exited` };
+  if (identity.startTime && seen.startTime !== identity.startTime) {
     return { state: 'gone', reason: `process ${identity.pid} exited; its PID now belongs to another process` };
   }
   return { state: 'alive', reason: `process ${identity.pid} is running` };
-}
-
-let hiding: boolean | undefined;
-
-/** Whether /proc may leave out processes that exist: hidepid=2 hides even init from other users (or there is no procfs). */
-function procMayHide(): boolean {
-  hiding ??= !existsSync('/proc/1');
-  return hiding;
 }
 
 /** kill(pid, 0) fails with EPERM for a process that exists but is not ours to signal. */

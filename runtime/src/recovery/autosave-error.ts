@@ -2,11 +2,33 @@ import type { AutosaveProblem } from '@faultguard/protocol';
 
 export type { AutosaveProblem };
 
-/** Every message names the file first: a tool reading many files must say which one failed. */
+/**
+ * What every reader of autosaves throws. The message names the file first (a tool reading many
+ * files must say which one failed); `problem` says what kind of trouble it is.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await recover(restore, 'autosaves/app.fgsave');
+ * } catch (error) {
+ *   if (!(error instanceof AutosaveError)) throw error;
+ *   if (error.problem === 'live') console.log('still running: try again once it has ended');
+ *   else console.error(error.message); // "autosaves/app.fgsave: data checksum mismatch; previous generation: ..."
+ * }
+ * ```
+ */
 export class AutosaveError extends Error {
+  /**
+   * @param file - the file the trouble is with
+   * @param problem - what kind of trouble
+   * @param detail - what exactly, in words
+   */
   constructor(
+    /** The file the trouble is with. */
     readonly file: string,
+    /** What kind of trouble: a tool lists a damaged file, raises a limit, or waits for a live run. */
     readonly problem: AutosaveProblem,
+    /** What exactly, in words (the message without the file). */
     readonly detail: string,
   ) {
     super(`${file}: ${detail}`);

@@ -2,11 +2,21 @@ import { previousGenerationPath, type AutosaveHeader } from '@faultguard/protoco
 import { AutosaveError } from './autosave-error';
 import { readAutosaveHead, type AutosaveHead } from './read-head';
 import { lstatOrUndefined } from '../files/regular-file';
+import { currentPlatform } from '../process/current-platform';
 import { judgeClaim, judgeRun, type Judgement, type JudgeOptions, type RunState } from './run-state';
 
+/**
+ * Whether the run behind an autosave lives.
+ *
+ * @example
+ * ```ts
+ * const { active, state, reason } = isActive('autosaves/app.fgsave'); // false, 'crashed', 'segmentation fault (SIGSEGV)'
+ * ```
+ */
 export interface Activity {
   /** True only while the run that writes the file lives. */
   readonly active: boolean;
+  /** Why, for people. */
   readonly reason: string;
   /** Absent for an empty claim, which names no run. */
   readonly state?: RunState;
@@ -16,6 +26,13 @@ export interface Activity {
  * Whether the run writing an autosave file still lives (protocol/SPEC.md §7.5). A file that is
  * missing or unreadable (with no readable previous generation) is an error, never "inactive":
  * a caller must not take it for a crashed run.
+ *
+ * @example
+ * ```ts
+ * import { isActive, recover } from 'faultguard';
+ *
+ * if (existsSync(path) && !isActive(path).active) await recover(restore, path);
+ * ```
  */
 export function isActive(file: string, options: JudgeOptions = {}): Activity {
   const { state, active, reason, header } = judgeAutosaveFile(file, options);
@@ -40,6 +57,7 @@ export interface FileJudgement extends Judgement {
  * AutosaveError when neither can be read.
  */
 export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): FileJudgement {
+  currentPlatform(); // before the file: a run is judged by this system's processes
   let head: AutosaveHead;
   let size: number;
   let newestProblem: string | undefined;

@@ -1,9 +1,9 @@
 import { closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { JOURNAL_MAGIC } from '@faultguard/protocol';
+import { CRASH_CONTEXT_FILE, crashContextProblem, JOURNAL_MAGIC, MAX_HEADER_BYTES, type CrashContext } from '@faultguard/protocol';
 import { RescuedData } from '../data/rescued-data';
 import { readInto } from '../files/byte-io';
-import { openRegularFile } from '../files/regular-file';
+import { openRegularFile, readRegularFileStart } from '../files/regular-file';
 import { AutosaveError } from './autosave-error';
 
 /**
@@ -18,7 +18,7 @@ export interface KeptJournal {
   readonly run: { readonly command?: string; readonly pid?: number; readonly guardPid?: number; readonly started?: string };
 }
 
-/** run.json is a few lines; a larger file is not one, and is not read whole. */
+/** run.json is a few lines; what is beyond this is not read (and makes it no JSON). */
 const MAX_RUN_INFO_BYTES = 1024 * 1024;
 
 /**
@@ -46,7 +46,20 @@ export function openKeptJournal(file: string): KeptJournal | undefined {
     closeSync(fd);
     throw new AutosaveError(file, 'invalid', (error as Error).message);
   }
+  data.context = contextBeside(file);
   return { file, data, run: runInfoBeside(file) };
+}
+
+/** The crash context the guard wrote beside the journal (SPEC §10.6), if it is there and sound. */
+function contextBeside(file: string): CrashContext | undefined {
+  const bytes = readRegularFileStart(join(dirname(file), CRASH_CONTEXT_FILE), MAX_HEADER_BYTES);
+  if (!bytes) return undefined;
+  try {
+    const context = JSON.parse(bytes.toString('utf8')) as unknown;
+    return crashContextProblem(context) === undefined ? (context as CrashContext) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -55,21 +68,16 @@ export function openKeptJournal(file: string): KeptJournal | undefined {
  * block), since anyone who can write the run's folder could have put anything there.
  */
 function runInfoBeside(file: string): KeptJournal['run'] {
-  let info: Record<string, unknown>;
+  const bytes = readRegularFileStart(join(dirname(file), 'run.json'), MAX_RUN_INFO_BYTES);
+  let info: unknown;
   try {
-    const { fd, stat } = openRegularFile(join(dirname(file), 'run.json'));
-    try {
-      if (stat.size > MAX_RUN_INFO_BYTES) return {};
-      const bytes = Buffer.alloc(stat.size);
-      info = JSON.parse(bytes.toString('utf8', 0, readInto(fd, bytes, 0, bytes.length, 0))) as Record<string, unknown>;
-    } finally {
-      closeSync(fd);
-    }
+    info = JSON.parse(bytes?.toString('utf8') ?? '');
   } catch {
     return {};
   }
   if (typeof info !== 'object' || info === null) return {};
-  const command = Array.isArray(info.command) && info.command.every((part) => typeof part === 'string') ? info.command.join(' ') : undefined;
+  const { command: words, pid, guardPid, started } = info as Record<string, unknown>;
+  const command = Array.isArray(words) && words.every((part) => typeof part === 'string') ? words.join(' ') : undefined;
   const number = (value: unknown) => (Number.isSafeInteger(value) ? (value as number) : undefined);
-  return { command, pid: number(info.pid), guardPid: number(info.guardPid), started: typeof info.started === 'string' ? info.started : undefined };
+  return { command, pid: number(pid), guardPid: number(guardPid), started: typeof started === 'string' ? started : undefined };
 }

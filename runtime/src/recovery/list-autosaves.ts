@@ -4,12 +4,30 @@ import { autosaveNameOf, type AutosaveListing } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
 import { lstatOrUndefined } from '../files/regular-file';
+import { currentPlatform } from '../process/current-platform';
 import type { JudgeOptions } from './run-state';
 
-/** One autosave as a list shows it (protocol/src/autosave-listing.ts). */
+/**
+ * One autosave as a list shows it: the same as AutosaveListing.
+ *
+ * @example
+ * ```ts
+ * const crashed: Listing[] = listAutosaves(['autosaves/']).listings.filter((listing) => listing.state === 'crashed');
+ * ```
+ */
 export type Listing = AutosaveListing;
 
+/**
+ * What `listAutosaves()` found.
+ *
+ * @example
+ * ```ts
+ * const { listings, errors }: ListResult = listAutosaves(['autosaves/', 'old/']);
+ * for (const error of errors) console.error(error.message);
+ * ```
+ */
 export interface ListResult {
+  /** One per autosave, in path order, unreadable files included. */
   readonly listings: Listing[];
   /** Paths that could not be listed at all (missing, or a folder that cannot be read). */
   readonly errors: AutosaveError[];
@@ -18,8 +36,19 @@ export interface ListResult {
 /**
  * Lists the autosaves a set of paths names: a file is itself, a folder stands for every
  * `*.fgsave` in it (and every `*.fgsave.prev` whose newest generation is gone), not recursively.
+ * Reads headers only, never the data.
+ *
+ * @example
+ * ```ts
+ * import { listAutosaves, recover } from 'faultguard';
+ *
+ * for (const { file, state, active } of listAutosaves(['autosaves/']).listings) {
+ *   if (!active && state !== 'unreadable') await recover(restore, file);
+ * }
+ * ```
  */
 export function listAutosaves(paths: readonly string[], options: JudgeOptions = {}): ListResult {
+  currentPlatform(); // before any file: judging runs needs this system's processes
   const listings: Listing[] = [];
   const errors = forEachAutosave(paths, options, (listing) => listings.push(listing));
   return { listings, errors };
@@ -55,6 +84,13 @@ function autosavesIn(folder: string): string[] {
  * Describes one autosave from its headers, as a list shows it; never throws for the file's own
  * problems. The file is looked at once (the descriptor the head is read from tells its size and
  * heartbeat); only a file that cannot be read is looked at again, for its size and time.
+ *
+ * @example
+ * ```ts
+ * import { describeAutosave } from 'faultguard';
+ *
+ * const { state, reason } = describeAutosave('autosaves/app.fgsave'); // 'orphaned', 'guard 4242 died without recording an end (...)'
+ * ```
  */
 export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
   try {

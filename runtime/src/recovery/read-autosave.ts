@@ -8,15 +8,38 @@ import { checkWholeStreams } from './xz-layout';
 
 const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
-/** Generous for an autosave (a program's important state), small enough to hold in memory. */
+/**
+ * The most data (bytes once decompressed, 1 GiB) a read accepts unless `maxBytes` says otherwise:
+ * generous for a program's important state, small enough to hold in memory.
+ *
+ * @example
+ * ```ts
+ * await readAutosave(file, { maxBytes: 4 * DEFAULT_MAX_DATA_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_DATA_BYTES = 1024 ** 3;
 
 /**
  * Decompresses the concatenated xz streams in the file `fd` at [start, end), to at most
  * `maxBytes`: the shape of every decoder readAutosave can use (the default runs XZ Utils' `xz`).
+ *
+ * @example
+ * ```ts
+ * // A decoder that must not run programs (an editor's), through a WebAssembly xz:
+ * const decompress: Decompress = async (fd, start, end, maxBytes) => wasmXz(readSlice(fd, start, end), maxBytes);
+ * await readAutosave(file, { decompress });
+ * ```
  */
 export type Decompress = (fd: number, start: number, end: number, maxBytes: number, onProgress?: (bytes: number) => void) => Promise<Buffer>;
 
+/**
+ * How `readAutosave()` reads.
+ *
+ * @example
+ * ```ts
+ * const options: ReadOptions = { maxBytes: 2 ** 32, onProgress: (done, total) => console.log(`${Math.round((100 * done) / total)}%`) };
+ * ```
+ */
 export interface ReadOptions {
   /** Refuse data that decompresses to more than this many bytes (default 1 GiB). */
   readonly maxBytes?: number;
@@ -29,11 +52,24 @@ export interface ReadOptions {
   readonly decompress?: Decompress;
 }
 
+/**
+ * An autosave read and verified.
+ *
+ * @example
+ * ```ts
+ * const { header, data, generation, fallback } = await readAutosave('autosaves/app.fgsave');
+ * if (generation === 'previous') console.warn(`read the previous generation: ${fallback}`);
+ * console.log(header.exit?.reason, data.size);
+ * ```
+ */
 export interface Autosave {
   /** The file that was read: the autosave itself, or its previous generation. */
   readonly file: string;
+  /** Who wrote it, how the run ended, what the data is. */
   readonly header: AutosaveHeader;
+  /** The values. */
   readonly data: RescuedData;
+  /** Which generation was read: the newest, or the previous one because the newest was damaged. */
   readonly generation: 'newest' | 'previous';
   /** The generation's modification time (ms since the epoch): its writer's last heartbeat. */
   readonly modified: number;
@@ -44,6 +80,15 @@ export interface Autosave {
 /**
  * Reads an autosave: its newest generation, or the previous one if the newest is missing or
  * damaged, saying so. Every error names the file. Nothing is returned that failed a check.
+ * It does not ask whether the run still lives: `recover()` does.
+ *
+ * @example
+ * ```ts
+ * import { readAutosave } from 'faultguard';
+ *
+ * const { header, data } = await readAutosave('autosaves/app.fgsave');
+ * console.log(`${header.program.command.join(' ')}: ${data.size} values`, data.toObject());
+ * ```
  */
 export async function readAutosave(file: string, options: ReadOptions = {}): Promise<Autosave> {
   let newestError: AutosaveError;
@@ -101,6 +146,7 @@ async function readGeneration(file: string, generation: Autosave['generation'], 
     }
     if (data.damage) throw fail('invalid', `data is damaged: ${data.damage.reason} at byte ${data.damage.offset}`);
     if (data.size !== header.data.entries) throw fail('invalid', `data holds ${data.size} entries, the header says ${header.data.entries}`);
+    data.context = header.context;
     return { file, header, data, generation, modified: head.modified };
   } finally {
     closeSync(fd);

@@ -4,10 +4,21 @@ import { AutosaveError, describeFileError } from './autosave-error';
 import { readInto } from '../files/byte-io';
 import { openRegularFile } from '../files/regular-file';
 
-/** What a file's first bytes say, and the file's own facts: enough to list and judge it. */
+/**
+ * What a file's first bytes say, and the file's own facts: enough to list and judge it.
+ *
+ * @example
+ * ```ts
+ * const { header, size, modified } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(`${header.data.entries} values, ${size} bytes, saved ${new Date(modified).toISOString()}`);
+ * ```
+ */
 export interface AutosaveHead {
+  /** The file read. */
   readonly file: string;
+  /** Its header. */
   readonly header: AutosaveHeader;
+  /** Where the compressed data starts, in bytes. */
   readonly dataOffset: number;
   /** The whole file, in bytes. */
   readonly size: number;
@@ -39,6 +50,18 @@ export function openAutosave(file: string): { fd: number; head: AutosaveHead } {
   }
 }
 
+/**
+ * Reads an autosave's header alone (never the data): who wrote it, how the run ended, how much
+ * data there is. Throws an AutosaveError naming the file when it cannot.
+ *
+ * @example
+ * ```ts
+ * import { readAutosaveHead } from 'faultguard';
+ *
+ * const { header } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(header.state, header.exit?.reason ?? 'no end recorded');
+ * ```
+ */
 export function readAutosaveHead(file: string): AutosaveHead {
   const { fd, head } = openAutosave(file);
   closeSync(fd);

@@ -11,6 +11,13 @@ import type { JudgeOptions } from './run-state';
  * returns what was removed. Refuses a live run's file unless `force`: its guard would go on
  * without a place to save. The newest generation goes last, so an interrupted removal leaves a
  * whole autosave, never only its older generation.
+ *
+ * @example
+ * ```ts
+ * import { removeAutosave } from 'faultguard';
+ *
+ * const removed = removeAutosave('autosaves/app.fgsave'); // ['autosaves/app.fgsave.prev', 'autosaves/app.fgsave']
+ * ```
  */
 export function removeAutosave(file: string, options: JudgeOptions & { readonly force?: boolean } = {}): string[] {
   const related = [previousGenerationPath(file), ...temporariesOf(file)].filter((path) => lstatOrUndefined(path) !== undefined);

@@ -3,39 +3,77 @@ import { hostName, liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
 
+/**
+ * What `judgeRun()` concludes.
+ *
+ * @example
+ * ```ts
+ * const { state, active, reason }: Judgement = judgeRun(header, modified);
+ * ```
+ */
 export interface Judgement {
+  /** active, crashed or orphaned. */
   readonly state: RunState;
   /** The writer still works on the file: a live run, or a crashed one whose final save is under way. */
   readonly active: boolean;
+  /** Why, for people. */
   readonly reason: string;
 }
 
+/**
+ * How runs are judged.
+ *
+ * @example
+ * ```ts
+ * isActive(file, { staleAfterSeconds: 60 } satisfies JudgeOptions); // a network share with slow clocks
+ * ```
+ */
 export interface JudgeOptions {
   /**
    * For a run on another host, which this machine cannot ask about its processes: how old the
    * heartbeat may be for the run to count as alive. Default: 10 heartbeats (10 s).
    */
   readonly staleAfterSeconds?: number;
+  /** The time to judge heartbeats at (ms since the epoch; default: now). */
   readonly now?: number;
 }
 
 /** How many heartbeats a run on another host may miss: clocks differ, networks stall. */
 const MISSED_HEARTBEATS = 10;
 
-/** Judges a run from its header and heartbeat (the file's modification time, ms). */
+/**
+ * Judges a run from its header and heartbeat (the file's modification time, ms): active, crashed
+ * or orphaned (protocol/SPEC.md §7.5).
+ *
+ * @example
+ * ```ts
+ * import { judgeRun, readAutosaveHead } from 'faultguard';
+ *
+ * const { header, modified } = readAutosaveHead('autosaves/app.fgsave');
+ * console.log(judgeRun(header, modified).state);
+ * ```
+ */
 export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
   if (header.state === 'exited') {
     const reason = header.exit?.reason ?? 'ended abnormally';
-    // Only a final save under way depends on the writer: a folder of crashed runs costs no /proc lookups.
-    if (header.finalSavePending && writerAlive(header, liveness(header.writer), heartbeat, options).alive) {
-      return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
+    // Only a final save or a restart under way depends on the writer: a folder of crashed runs costs no /proc lookups.
+    if (header.restartPending || header.finalSavePending) {
+      if (writerAlive(header, liveness(header.writer), heartbeat, options).alive) {
+        return { state: 'crashed', active: true, reason: `${reason} (${header.restartPending ? 'the guard is starting it again' : 'the guard is still writing the final save'})` };
+      }
     }
-    return { state: 'crashed', active: false, reason };
+    return { state: 'crashed', active: false, reason: `${reason}${restartedSuffix(header)}` };
   }
   const writer = liveness(header.writer);
   if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
   const { alive, why } = writerAlive(header, writer, heartbeat, options);
-  return alive ? { state: 'active', active: true, reason: why } : { state: 'orphaned', active: false, reason: why };
+  return alive ? { state: 'active', active: true, reason: `${why}${restartedSuffix(header)}` } : { state: 'orphaned', active: false, reason: why };
+}
+
+/** "; restarted 3 times": a supervised run's history, in its reason (`ends` has each end). */
+function restartedSuffix(header: AutosaveHeader): string {
+  if (!header.restarts) return '';
+  return `; restarted ${header.restarts === 1 ? 'once' : `${header.restarts} times`}`;
 }
 
 /** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */

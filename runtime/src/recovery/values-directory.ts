@@ -1,14 +1,30 @@
 import { closeSync, mkdirSync } from 'node:fs';
-import { Encoding, encodingName } from '@faultguard/protocol';
+import { describeKey, Encoding, encodingName, keyLabel, typedKey, typedKeyField } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { appendAll, writeAll } from '../files/byte-io';
 import { Directory } from '../files/directory';
 import { digestHex } from '../files/unique-names';
 
+/**
+ * One value written by `writeValuesDirectory()`: an entry of its `index.json`.
+ *
+ * @example
+ * ```ts
+ * const entry: ValueFileEntry = { key: 'notes/today', file: 'notes%2Ftoday.json', encoding: 'json', size: 42 };
+ * ```
+ */
 export interface ValueFileEntry {
+  /** The key; for a key that is not a string (from Python), its label (SPEC §2.3). */
   readonly key: string;
+  /** Only for a key that is not a string: `int`, `python-pickle`. */
+  readonly keyType?: string;
+  /** Only for a key that is not a string: the key's exact bytes, in base64. */
+  readonly keyBytes?: string;
+  /** The file's name in the folder. */
   readonly file: string;
+  /** "json", "bytes", "python-pickle", or "unknown-<tag>". */
   readonly encoding: string;
+  /** The value's size in bytes. */
   readonly size: number;
 }
 
@@ -33,7 +49,9 @@ export function writeValuesInto(data: DataView, folder: Directory, onEntry?: (en
     let text = '[';
     for (const key of data.keys()) {
       const { encoding, bytes } = data.readRaw(key)!;
-      const entry = { key, file: fileNameForKey(key, encoding), encoding: encodingName(encoding), size: bytes.length };
+      const file = fileNameForKey(key, encoding);
+      // A string key (nearly always) is its own entry's key; a typed one is described (SPEC §2.3).
+      const entry = typedKey(key) === undefined ? { key, file, encoding: encodingName(encoding), size: bytes.length } : { ...describeKey(key), file, encoding: encodingName(encoding), size: bytes.length };
       const fd = folder.createFile(entry.file);
       created++;
       try {
@@ -59,13 +77,22 @@ export function writeValuesInto(data: DataView, folder: Directory, onEntry?: (en
 }
 
 /** One entry of index.json as JSON.stringify(entries, null, 2) writes it: made here, a million times over, without the general encoder. */
-function indexEntry({ key, file, encoding, size }: ValueFileEntry): string {
-  return `  {\n    "key": ${JSON.stringify(key)},\n    "file": ${JSON.stringify(file)},\n    "encoding": ${JSON.stringify(encoding)},\n    "size": ${size}\n  }`;
+function indexEntry({ key, keyType, keyBytes, file, encoding, size }: ValueFileEntry): string {
+  const typed = keyType === undefined ? '' : `    "keyType": ${JSON.stringify(keyType)},\n    "keyBytes": ${JSON.stringify(keyBytes)},\n`;
+  return `  {\n    "key": ${JSON.stringify(key)},\n${typed}    "file": ${JSON.stringify(file)},\n    "encoding": ${JSON.stringify(encoding)},\n    "size": ${size}\n  }`;
 }
 
 /**
  * The same into the folder at `path`, made (with its parents, mode 0700) when missing; a link at
  * `path` is refused, never followed. Returns what index.json lists.
+ *
+ * @example
+ * ```ts
+ * import { readAutosave, writeValuesDirectory } from 'faultguard';
+ *
+ * const { data } = await readAutosave('autosaves/app.fgsave');
+ * writeValuesDirectory(data, 'rescued/'); // rescued/index.json and one file per value
+ * ```
  */
 export function writeValuesDirectory(data: DataView, path: string): ValueFileEntry[] {
   mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -98,17 +125,28 @@ const MAX_STEM = 120;
 /** A key that is its own file name: portable characters only, not hidden, not too long, not the index. */
 const PLAIN_KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119}$/;
 
+/**
+ * The file name `writeValuesDirectory()` gives a key's value: the key percent-encoded where it
+ * must be, with the encoding's extension.
+ *
+ * @example
+ * ```ts
+ * fileNameForKey('notes/today', Encoding.Json); // "notes%2Ftoday.json"
+ * ```
+ */
 export function fileNameForKey(key: string, encoding: number): string {
   const extension = EXTENSIONS[encoding] ?? '.bin';
   if (PLAIN_KEY.test(key) && key !== 'index') return `${key}${extension}`;
+  const typed = typedKey(key);
   // Percent-encode everything outside a portable set, and '%' itself, so the mapping is one-to-one.
-  let stem = Array.from(Buffer.from(key, 'utf8'), (byte) =>
+  let stem = Array.from(Buffer.from(keyLabel(key), 'utf8'), (byte) =>
     /[A-Za-z0-9_.-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
   ).join('');
   if (stem === '') stem = '%';
   else if (stem.startsWith('.')) stem = `%2E${stem.slice(1)}`;
-  if (stem.length > MAX_STEM || key === 'index') {
-    const digest = digestHex(key, 16);
+  if (stem.length > MAX_STEM || key === 'index' || typed) {
+    // A typed key is always hashed, over 0xFF (never in UTF-8) and its field: no string key's name can match it.
+    const digest = digestHex(typed ? Buffer.concat([Buffer.of(0xff), typedKeyField(typed)]) : key, 16);
     stem = `${stem.slice(0, MAX_STEM - 17)}~${digest}`;
   }
   return `${stem}${extension}`;

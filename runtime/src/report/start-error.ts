@@ -8,15 +8,24 @@ import { Status } from './status';
  * line, never as a stack trace.
  *
  * @example
+ * ```ts
  * await daemonize({ pidFile: '/run/app.pid' }, async () => {
  *   if (!(await canListen(8080))) throw new StartError('cannot listen on port 8080', 3);
  * });
+ * ```
  */
 export class StartError extends Error {
+  /** "StartError" */
   override readonly name = 'StartError';
 
+  /**
+   * @param message - the whole story, in one line
+   * @param status - the exit status to end with (default 125, `Status.guardFailed`)
+   * @param options - the error behind this one, if any, as its `cause`
+   */
   constructor(
     message: string,
+    /** The exit status to end with. */
     readonly status: number = Status.guardFailed,
     options?: { readonly cause?: unknown },
   ) {
