@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { autosaveNameOf, type AutosaveListing } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
@@ -77,7 +77,9 @@ export function forEachAutosave(paths: readonly string[], options: JudgeOptions,
 
 function autosavesIn(folder: string): string[] {
   const names = new Set(readdirSync(folder).map(autosaveNameOf).filter((name) => name !== undefined));
-  return [...names].sort().map((name) => join(folder, name));
+  // `folder` is resolved (absolute, normalized): a name is appended, not joined, for thousands of files.
+  const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+  return [...names].sort().map((name) => prefix + name);
 }
 
 /**
