@@ -166,7 +166,7 @@ test('recover --out where nothing can be written: a clear error, nothing made', 
   const missingParent = join(dir.path, 'no', 'such', 'place');
   for (const [out, message] of [
     [join(aFile, 'sub'), 'it, or a folder above it, is not a folder'],
-    [missingParent, 'cannot write the values: the folder above it does not exist'],
+    [missingParent, 'the folder above it does not exist'],
   ] as const) {
     const result = await cli('recover', crashed, '--out', out);
     assert.equal(result.code, 1, result.stderr);

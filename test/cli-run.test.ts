@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { readJournal } from '@faultguard/runtime';
 import { CLI, fixture, ROOT, run, temporaryDirectory } from './helpers/processes';
@@ -35,7 +35,29 @@ test('--on-crash gets the values as files and the exit in FAULTGUARD_EXIT_*; the
   assert.equal(readFileSync(join(files, 'text.json'), 'utf8'), '"héllo wörld"');
   assert.deepEqual([...readFileSync(join(files, 'binary.bin'))], [0, 1, 2, 255]);
   assert.deepEqual(JSON.parse(readFileSync(join(files, 'index.json'), 'utf8'))[2], { key: 'binary', file: 'binary.bin', encoding: 'bytes', size: 4 });
+  const variable = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)![1];
+  assert.equal(variable('FAULTGUARD_RESCUE_DIR'), join(dirname(variable('FAULTGUARD_RESCUE_JOURNAL')), 'values'), 'the values are beside the journal, in memory');
   assert.deepEqual(readdirSync(result.journals), [], 'nothing is left once the rescue succeeded');
+});
+
+test('--no-rescue-dir: the command gets the journal alone, no values folder', async () => {
+  const report = join(dir.path, 'journal-only-report');
+  const onCrash = `{ echo "dir=\${FAULTGUARD_RESCUE_DIR-unset}"; ls "$(dirname "$FAULTGUARD_RESCUE_JOURNAL")" | grep -c '^values$'; cp "$FAULTGUARD_RESCUE_JOURNAL" ${report}.journal; } > ${report}`;
+  const result = await faultguard(['run', '--no-rescue-dir', '--on-crash', onCrash, '--', process.execPath, fixture('crash-app'), 'exit3']);
+  assert.equal(result.code, 3, result.stderr);
+  assert.equal(readFileSync(report, 'utf8'), 'dir=unset\n0\n', 'no FAULTGUARD_RESCUE_DIR, and no values folder beside the journal');
+  assert.deepEqual(readJournal(`${report}.journal`).toObject(), { text: 'héllo wörld', numbers: [1, 2, 3], binary: Buffer.from([0, 1, 2, 255]) });
+  const usage = await faultguard(['run', '--no-rescue-dir', '--', 'true']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--no-rescue-dir needs --on-crash/);
+});
+
+test('--on-crash runs after an abnormal exit that stored nothing, with an empty index', async () => {
+  const report = join(dir.path, 'empty-report');
+  const result = await faultguard(['run', '--on-crash', `cat "$FAULTGUARD_RESCUE_DIR/index.json" > ${report}`, '--', 'sh', '-c', 'exit 1']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(readFileSync(report, 'utf8'), '[]\n');
+  assert.deepEqual(readdirSync(result.journals), []);
 });
 
 test('a real SIGSEGV of the program: --on-crash sees the signal, the guard dies of it too', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, readdirSync, openSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, existsSync, mkdirSync, readdirSync, openSync, readFileSync, readlinkSync, readSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readAutosave } from '@faultguard/runtime';
@@ -107,6 +108,26 @@ test('by default: umask 077, directory /, stdio on /dev/null; stop sends SIGTERM
   assert.equal(existsSync(pidFile), false, 'the PID file is released');
 });
 
+test('--stdout and --stderr may be a device or a FIFO that is read: opened blocking, as a program expects its output', async () => {
+  const fifo = fresh('read.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const { pid } = await startDaemon(fresh('devices.pid'), ['--stdout', '/dev/null', '--stderr', fifo, '--', 'sh', '-c', 'echo to-the-fifo >&2; exec sleep 60']);
+    const program = await programOf(pid);
+    const flags = (fd: number) => parseInt(/^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/${program}/fdinfo/${fd}`, 'utf8'))![1], 8);
+    assert.equal(readlinkSync(`/proc/${program}/fd/1`), '/dev/null');
+    for (const fd of [1, 2]) assert.equal(flags(fd) & constants.O_NONBLOCK, 0, `descriptor ${fd} blocks`);
+    const text = await eventually(() => {
+      const bytes = Buffer.alloc(64);
+      return bytes.toString('utf8', 0, readSync(reader, bytes));
+    });
+    assert.equal(text, 'to-the-fifo\n');
+  } finally {
+    closeSync(reader);
+  }
+});
+
 test('a second start is refused while the first runs, naming it; after kill -9 its stale lock is taken over', async () => {
   const pidFile = fresh('single.pid');
   const { pid: first } = await startDaemon(pidFile, ['--', 'sleep', '60']);
@@ -136,11 +157,21 @@ test('every start-up error reaches the parent: a non-zero status and the daemon\
   // A folder that does not exist, under the test's own: a root-level path would be created by
   // whichever case (run as root) is allowed to create folders.
   const missing = fresh('missing');
+  // Output paths a hostile user could plant: a link (to a file root would then append to) and a
+  // FIFO that nothing reads (a plain open would wait for a reader for ever).
+  const victim = fresh('victim.log');
+  writeFileSync(victim, 'untouched\n');
+  const linked = fresh('linked.log');
+  symlinkSync(victim, linked);
+  const fifo = fresh('unread.fifo');
+  execFileSync('mkfifo', [fifo]);
   const cases: Array<[string[], number, RegExp]> = [
     [['--cwd', missing, '--', 'true'], 125, new RegExp(`^faultguard: cannot change to directory ${missing}: ENOENT$`)],
     [['--', 'no-such-command-xyz'], 127, /^faultguard: command not found: no-such-command-xyz$/],
     [['--', notExecutable], 126, /not-executable is not executable$/],
-    [['--stdout', `${missing}/out.log`, '--', 'true'], 125, new RegExp(`^faultguard: cannot open ${missing}/out.log for the daemon's stdout: ENOENT$`)],
+    [['--stdout', `${missing}/out.log`, '--', 'true'], 125, new RegExp(`^faultguard: cannot open ${missing}/out.log for the daemon's stdout: the folder above it does not exist$`)],
+    [['--stdout', linked, '--', 'true'], 125, new RegExp(`^faultguard: cannot open ${linked} for the daemon's stdout: it is a symbolic link; not followed \\(give the file it points to\\)$`)],
+    [['--stderr', fifo, '--', 'true'], 125, new RegExp(`^faultguard: cannot open ${fifo} for the daemon's stderr: it is a FIFO that nothing reads$`)],
     [['--user', 'no-such-user-xyz', '--', 'true'], 125, /^faultguard: cannot switch to user no-such-user-xyz: no such user$/],
     [['--autosave', `${missing}/run.fgsave`, '--', 'true'], 125, new RegExp(`^faultguard: autosave folder ${missing} does not exist$`)],
   ];
@@ -154,6 +185,7 @@ test('every start-up error reaches the parent: a non-zero status and the daemon\
       assert.deepEqual(processesMentioning(pidFile), [], 'no daemon is left');
     }),
   );
+  assert.equal(readFileSync(victim, 'utf8'), 'untouched\n');
   const refused = await faultguard(['run', '--daemon', '--pid-file', held, '--', 'true']);
   assert.equal(refused.code, 125);
   assert.match(refused.stderr, new RegExp(`is held by process ${process.pid} .*, which is running`));

@@ -71,9 +71,29 @@ test('refuses what it cannot store, naming the key, and stays usable', () => {
   assert.throws(() => data.set('sym', Symbol('s')), /key "sym".*symbol cannot be stored/);
   assert.throws(() => data.set('big', 10n), /key "big"/);
   assert.throws(() => data.set(42 as unknown as string, 1), /keys are strings/);
-  assert.throws(() => data.set('k'.repeat(70_000), 1), /at most 65535/);
   data.set('ok', 1);
   assert.deepEqual(readJournal(journal).toObject(), { ok: 1 });
+});
+
+test('a key, value or tag over the format\'s limits is bad input (RangeError, its size named), not a failed write', () => {
+  const { data, journal } = freshData();
+  const before = statSync(journal).size;
+  assert.throws(() => data.set('k'.repeat(70_000), 1), {
+    name: 'RangeError',
+    message: /^faultguard: cannot store key "k{40}"…: the key is 70000 bytes in UTF-8; a key may have at most 65535$/,
+  });
+  assert.throws(() => data.set('é'.repeat(32_768), 1), { name: 'RangeError', message: /the key is 65536 bytes in UTF-8/ });
+  // 4 GiB that are never touched: the size alone is refused, before a byte is read or written.
+  assert.throws(() => data.set('huge', new Uint8Array(new ArrayBuffer(2 ** 32))), {
+    name: 'RangeError',
+    message: /^faultguard: cannot store key "huge": the value is 4294967296 bytes; with this key a record holds at most 4294967287$/,
+  });
+  for (const [tag, message] of [[0, /tag 0: it is reserved for Delete and Clear records/], [256, /from 1 to 255, not 256/], [-1, /not -1/], [1.5, /not 1\.5/]] as const) {
+    assert.throws(() => data.set('tagged', new OpaqueValue(tag, Buffer.from([1]))), { name: 'RangeError', message }, `tag ${tag}`);
+  }
+  assert.equal(statSync(journal).size, before, 'nothing was written');
+  data.set('k'.repeat(65_535), 'the largest key fits');
+  assert.equal(readJournal(journal).get('k'.repeat(65_535)), 'the largest key fits');
 });
 
 test('compacts a journal full of overwritten values without losing the live ones', () => {

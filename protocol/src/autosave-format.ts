@@ -170,37 +170,45 @@ export function decodeAutosaveHeader(bytes: Uint8Array): { header: AutosaveHeade
  * listing later. Only `heartbeatSeconds` may be missing (older writers); readers default it.
  */
 function checkHeaderShape(header: AutosaveHeader): void {
+  // Plain comparisons and constant names: a listing checks thousands of headers, each in full.
   const problems: string[] = [];
-  const check = (ok: boolean, name: string, what: string) => {
-    if (!ok) problems.push(`${name} is not ${what}`);
-  };
-  const isString = (value: unknown) => typeof value === 'string';
-  const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
-  const isPid = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
   const writer = header.writer ?? {};
-  check(isPid(writer.pid), 'writer.pid', 'a process ID');
-  for (const name of ['startTime', 'bootId', 'host', 'user'] as const) check(isString(writer[name]), `writer.${name}`, 'a string');
-  check(writer.pidNamespace === undefined || isString(writer.pidNamespace), 'writer.pidNamespace', 'a string');
+  if (!isPid(writer.pid)) problems.push('writer.pid is not a process ID');
+  if (typeof writer.startTime !== 'string') problems.push('writer.startTime is not a string');
+  if (typeof writer.bootId !== 'string') problems.push('writer.bootId is not a string');
+  if (typeof writer.host !== 'string') problems.push('writer.host is not a string');
+  if (typeof writer.user !== 'string') problems.push('writer.user is not a string');
+  if (writer.pidNamespace !== undefined && typeof writer.pidNamespace !== 'string') problems.push('writer.pidNamespace is not a string');
   const program = header.program ?? {};
-  check(isPid(program.pid), 'program.pid', 'a process ID');
-  check(Array.isArray(program.command) && program.command.every(isString), 'program.command', 'a list of strings');
-  check(isString(program.cwd), 'program.cwd', 'a string');
-  check(isString(header.started), 'started', 'a string');
-  check(isString(header.saved), 'saved', 'a string');
-  check(Number.isFinite(header.intervalSeconds) && header.intervalSeconds > 0, 'intervalSeconds', 'a positive number');
-  check(header.state === 'running' || header.state === 'exited', 'state', '"running" or "exited"');
-  check(header.state === 'exited' ? isExitRecord(header.exit) : header.exit === null, 'exit', header.state === 'exited' ? 'an exit record' : 'null while running');
-  check(header.ended === null || isString(header.ended), 'ended', 'a string or null');
-  check(header.finalSavePending === undefined || header.finalSavePending === true, 'finalSavePending', 'true or absent');
+  if (!isPid(program.pid)) problems.push('program.pid is not a process ID');
+  if (!Array.isArray(program.command) || !program.command.every((part) => typeof part === 'string')) problems.push('program.command is not a list of strings');
+  if (typeof program.cwd !== 'string') problems.push('program.cwd is not a string');
+  if (typeof header.started !== 'string') problems.push('started is not a string');
+  if (typeof header.saved !== 'string') problems.push('saved is not a string');
+  if (!(Number.isFinite(header.intervalSeconds) && header.intervalSeconds > 0)) problems.push('intervalSeconds is not a positive number');
+  if (header.state !== 'running' && header.state !== 'exited') problems.push('state is not "running" or "exited"');
+  if (header.state === 'exited' ? !isExitRecord(header.exit) : header.exit !== null) problems.push(header.state === 'exited' ? 'exit is not an exit record' : 'exit is not null while running');
+  if (header.ended !== null && typeof header.ended !== 'string') problems.push('ended is not a string or null');
+  if (header.finalSavePending !== undefined && header.finalSavePending !== true) problems.push('finalSavePending is not true or absent');
   const context = header.context === undefined ? undefined : crashContextProblem(header.context);
   if (context !== undefined) problems.push(context);
-  check(header.restarts === undefined || isCount(header.restarts), 'restarts', 'a count');
+  if (header.restarts !== undefined && !isCount(header.restarts)) problems.push('restarts is not a count');
   const ends = header.ends === undefined ? undefined : endsProblem(header.ends, 'ends');
   if (ends !== undefined) problems.push(ends);
-  check(header.restartPending === undefined || header.restartPending === true, 'restartPending', 'true or absent');
+  if (header.restartPending !== undefined && header.restartPending !== true) problems.push('restartPending is not true or absent');
   const data = header.data ?? {};
-  for (const name of ['entries', 'size', 'compressedSize'] as const) check(isCount(data[name]), `data.${name}`, 'a size');
-  check(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff, 'data.crc32', 'a CRC-32');
-  check(data.compression === 'xz', 'data.compression', '"xz"');
+  if (!isCount(data.entries)) problems.push('data.entries is not a size');
+  if (!isCount(data.size)) problems.push('data.size is not a size');
+  if (!isCount(data.compressedSize)) problems.push('data.compressedSize is not a size');
+  if (!(Number.isInteger(data.crc32) && data.crc32 >= 0 && data.crc32 <= 0xffff_ffff)) problems.push('data.crc32 is not a CRC-32');
+  if (data.compression !== 'xz') problems.push('data.compression is not "xz"');
   if (problems.length > 0) throw new AutosaveFormatError(`autosave header is malformed: ${problems.join('; ')}`);
+}
+
+function isCount(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isPid(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }

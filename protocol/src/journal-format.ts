@@ -42,12 +42,16 @@ export function recordLength(key: Uint8Array, valueLength: number): number {
   return RECORD_PREFIX_SIZE + key.length + valueLength;
 }
 
-function checkLimits(key: Uint8Array, value: Uint8Array): void {
+/**
+ * A key or value too large for a record (SPEC §2.3) is bad input, not a failed write: a
+ * RangeError naming the size, thrown before anything is written.
+ */
+export function checkRecordLimits(key: Uint8Array, valueLength: number): void {
   if (key.length > MAX_KEY_BYTES) {
-    throw new RangeError(`key is ${key.length} bytes in UTF-8; the journal allows at most ${MAX_KEY_BYTES}`);
+    throw new RangeError(`the key is ${key.length} bytes in UTF-8; a key may have at most ${MAX_KEY_BYTES}`);
   }
-  if (4 + key.length + value.length > MAX_BODY_BYTES) {
-    throw new RangeError(`value is ${value.length} bytes; a journal record holds at most ${MAX_BODY_BYTES - 4 - key.length}`);
+  if (4 + key.length + valueLength > MAX_BODY_BYTES) {
+    throw new RangeError(`the value is ${valueLength} bytes; with this key a record holds at most ${MAX_BODY_BYTES - 4 - key.length}`);
   }
 }
 
@@ -64,7 +68,7 @@ function writePrefix(target: Buffer, type: RecordType, encoding: number, key: Ui
  * value.length) bytes; returns that length. Lets a writer reuse one buffer for every record.
  */
 export function encodeRecordInto(target: Buffer, type: RecordType, encoding: number, key: Uint8Array, value: Uint8Array): number {
-  checkLimits(key, value);
+  checkRecordLimits(key, value.length);
   const length = recordLength(key, value.length);
   writePrefix(target, type, encoding, key, value.length);
   target.set(value, RECORD_PREFIX_SIZE + key.length);
@@ -77,7 +81,7 @@ export function encodeRecordInto(target: Buffer, type: RecordType, encoding: num
  * The checksum still covers the value, so it must be passed in.
  */
 export function encodeRecordHead(type: RecordType, encoding: number, key: Uint8Array, value: Uint8Array): Buffer {
-  checkLimits(key, value);
+  checkRecordLimits(key, value.length);
   const head = Buffer.allocUnsafe(RECORD_PREFIX_SIZE + key.length);
   writePrefix(head, type, encoding, key, value.length);
   head.writeUInt32LE(crc32(value, 0, value.length, crc32(head, 8)), 4);

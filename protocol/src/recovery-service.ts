@@ -45,7 +45,7 @@ export interface KeyInfo {
   /** Only for a key that is not a string: how it reads (`5`, `('a', 1)`) and its type (`int`, `python-pickle`). */
   readonly label?: string;
   readonly keyType?: string;
-  /** `json`, `bytes`, `python-pickle`, or `tag-N` for an encoding this version does not know. */
+  /** `json`, `bytes`, `python-pickle`, or `unknown-<tag>` (e.g. `unknown-9`) for an encoding this version does not know (SPEC §3). */
   readonly encoding: string;
   /** Stored size, bytes. */
   readonly size: number;

@@ -68,7 +68,7 @@ export interface EncodedValue {
  */
 export function encodeValue(value: unknown): EncodedValue {
   if (value instanceof Uint8Array) return { encoding: Encoding.Bytes, bytes: value };
-  if (value instanceof OpaqueValue) return { encoding: value.encoding, bytes: value.bytes };
+  if (value instanceof OpaqueValue) return { encoding: checkedTag(value.encoding), bytes: value.bytes };
   if (ArrayBuffer.isView(value)) {
     return { encoding: Encoding.Bytes, bytes: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
   }
@@ -79,6 +79,16 @@ export function encodeValue(value: unknown): EncodedValue {
     throw new TypeError(`a ${typeof value} cannot be stored: values are JSON-compatible data or bytes`);
   }
   return { encoding: Encoding.Json, bytes: Buffer.from(text, 'utf8') };
+}
+
+/**
+ * The tag an opaque value is stored under fills one byte of its record, and 0 is the tag of
+ * Delete and Clear (SPEC §3): anything else would be stored as another tag than the one given.
+ */
+function checkedTag(tag: number): number {
+  if (tag === 0) throw new RangeError('an opaque value cannot be stored with tag 0: it is reserved for Delete and Clear records (tags 1 to 255)');
+  if (!Number.isInteger(tag) || tag < 1 || tag > 255) throw new RangeError(`an encoding tag is an integer from 1 to 255, not ${tag}`);
+  return tag;
 }
 
 /**

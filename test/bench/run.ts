@@ -3,6 +3,7 @@
 import { AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE } from './autosave-throughput';
 import { GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE } from './guard-memory';
 import { IS_ACTIVE_COST } from './is-active-cost';
+import { LS_COST } from './ls-cost';
 import type { Measurement } from './measurement';
 import { REPORT_PATH } from './paths';
 import { killAlive } from './processes';
@@ -13,9 +14,10 @@ import { RESCUE_LATENCY } from './rescue-latency';
 import { createScratch } from './scratch';
 import { SET_COST } from './set-cost';
 import { RESTART_LATENCY } from './restart-latency';
+import { SHELL_RESCUE } from './shell-rescue';
 import { STARTUP } from './startup';
 
-const ALL: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...STARTUP, ...RESTART_LATENCY, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...RECOVERY_SERVICE, ...PYTHON_CLIENT];
+const ALL: readonly Measurement[] = [...SET_COST, ...RESCUE_LATENCY, ...SHELL_RESCUE, ...STARTUP, ...RESTART_LATENCY, GUARD_MEMORY, GUARD_MEMORY_AUTOSAVE, AUTOSAVE_THROUGHPUT, HEARTBEAT_DURING_SAVE, IS_ACTIVE_COST, ...LS_COST, ...RECOVERY_SERVICE, ...PYTHON_CLIENT];
 /** `npm run bench -- Python`: only the figures whose label contains the words given. */
 const only = process.argv.slice(2).join(' ');
 const MEASUREMENTS = only ? ALL.filter((measurement) => measurement.label.includes(only)) : ALL;

@@ -9,9 +9,8 @@ version="$2"
 
 # code-server's native modules are built with node-gyp (python3, make, g++); kerberos needs the
 # gssapi headers (libkrb5-dev), keytar libsecret, native-keymap libxkbfile and libx11; ripgrep
-# replaces the download in @vscode/ripgrep's postinstall (below). The Python scenarios make a virtual
-# environment (python3-venv) and debug with Debian's debugpy adapter (python3-debugpy).
-packages=(chromium ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev pkg-config python3 python3-venv python3-debugpy make g++)
+# replaces the download in @vscode/ripgrep's postinstall (below).
+packages=(chromium ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev pkg-config python3 make g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -22,10 +21,10 @@ if ((${#missing[@]})); then
     exit 1
   fi
   echo "== e2e: apt-get install ${missing[*]}"
-  # Another install may hold the dpkg lock (a shared machine): wait for it, up to a deadline.
-  lock=(-o DPkg::Lock::Timeout=600)
-  apt-get "${lock[@]}" update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq "${missing[@]}"
+  # Through the CI's apt-get, which waits for the dpkg lock (another install, unattended-upgrades).
+  apt_get="$(dirname "$(readlink -f "$0")")/../../.ci/apt-get"
+  "$apt_get" update -qq
+  "$apt_get" install -y -qq "${missing[@]}"
 fi
 
 # A finished install leaves a marker: one killed half-way is started again, not trusted.

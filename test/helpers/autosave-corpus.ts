@@ -43,6 +43,21 @@ export class Corpus {
     return Buffer.concat([encodeAutosaveHead(changed), data]);
   }
 
+  /** The original's data section. */
+  get data(): Buffer {
+    return this.original.subarray(this.dataOffset);
+  }
+
+  /** The journal the original's data decompresses to. */
+  journal(): Buffer {
+    return spawnSync('xz', ['--decompress', '--stdout'], { input: this.data }).stdout;
+  }
+
+  /** The original's header over other data, `compressedSize` made to fit it. */
+  withData(data: Buffer): Buffer {
+    return this.withHeader((h) => Object.assign(h.data, { compressedSize: data.length }), data);
+  }
+
   /** Cut at every byte offset. */
   truncations(): CorpusCase[] {
     return Array.from({ length: this.original.length }, (_, length) => ({
@@ -92,6 +107,9 @@ export class Corpus {
       ['a wrong data checksum', this.withHeader((h) => Object.assign(h.data, { crc32: (h.data.crc32 + 1) >>> 0 })), /data checksum mismatch/],
       ['a wrong entry count', this.withHeader((h) => Object.assign(h.data, { entries: 4 })), /holds 3 entries, the header says 4/],
       ['data that is not xz', this.withHeader((h) => Object.assign(h.data, { compressedSize: 11 }), Buffer.from('hello world')), /damaged data: /],
+      // Stream padding: what decoders accept (xz, XZ Embedded) and the format does not (SPEC §7.1).
+      ['stream padding after the data', this.withData(Buffer.concat([this.data, Buffer.alloc(4)])), /damaged data: stream padding before byte \d+ of the data/],
+      ['stream padding between two streams', this.withData(Buffer.concat([xz(this.journal().subarray(0, 40)), Buffer.alloc(8), xz(this.journal().subarray(40))])), /damaged data: stream padding before byte \d+ of the data/],
     ];
     return cases.map(([name, bytes, message]) => ({ name, bytes, problems: ['invalid'], message }));
   }
@@ -160,6 +178,11 @@ export function writeCases(folder: string, cases: readonly CorpusCase[]): string
     writeFileSync(file, corpusCase.bytes);
     return file;
   });
+}
+
+/** `bytes` as one .xz stream, as the reference's xz makes it. */
+function xz(bytes: Buffer): Buffer {
+  return spawnSync('xz', ['--compress', '--format=xz', '--check=crc64', '-0', '--stdout'], { input: bytes }).stdout;
 }
 
 function flipped(bytes: Buffer, offset: number, bit: number): Buffer {

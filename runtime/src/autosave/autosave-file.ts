@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, lutimesSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { previousGenerationPath } from '@faultguard/protocol';
 import { appendAll, readInto, writeAll } from '../files/byte-io';
 import { copyDurably, syncPath } from '../files/durable';
+import { openRegularFile } from '../files/regular-file';
 import { randomHex } from '../files/unique-names';
 import type { AutosaveClaim } from './autosave-claim';
 
@@ -85,9 +86,10 @@ export class AutosaveFile {
 
   /** Appends bytes [start, start + length) of the current generation to `fd`: for a save whose data has not changed. */
   copyData(fd: number, start: number, length: number): void {
-    const source = openSync(this.path, 'r');
+    // Not through a link, never blocking: whatever was put at the path, the final save goes on.
+    const { fd: source, stat } = openRegularFile(this.path);
     try {
-      if (fstatSync(source).ino !== this.ino) throw new Error('the file is no longer the one this run wrote; its data cannot be reused');
+      if (stat.ino !== this.ino) throw new Error('the file is no longer the one this run wrote; its data cannot be reused');
       const buffer = Buffer.allocUnsafe(COPY_CHUNK);
       for (let done = 0; done < length; ) {
         const n = readInto(source, buffer, 0, Math.min(COPY_CHUNK, length - done), start + done);
@@ -100,11 +102,14 @@ export class AutosaveFile {
     }
   }
 
-  /** The heartbeat: the modification time set to now (the file must be ours: else it is lost). */
+  /**
+   * The heartbeat: the modification time set to now (the file must be ours: else it is lost). A
+   * link put there since the check gets the time itself, never the file it points to.
+   */
   touch(): void {
     if (!this.isOurs()) return this.lose();
     const now = new Date();
-    utimesSync(this.path, now, now);
+    lutimesSync(this.path, now, now);
   }
 
   /** Removes the file, and the previous generation this run kept, if the file is still ours. */

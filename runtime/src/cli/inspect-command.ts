@@ -1,13 +1,14 @@
 import { countOf, describeKey, Encoding, encodingName, formatBytes, keyLabel, keyType, NotJsonError, printable, renderValue, type CrashContext } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { AutosaveError } from '../recovery/autosave-error';
-import { isJournal, openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
+import { openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
 import type { Autosave } from '../recovery/read-autosave';
 import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
 import { formatContext } from './context-text';
 import { formatTable } from './text-format';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -28,7 +29,8 @@ Options:
 ${MAX_SIZE_HELP}
   -h, --help          show this help
 
-Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage.
+Exit status: 0 shown; 1 the file cannot be read or has no such KEY; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 export const OPTIONS: Record<string, OptionSpec> = {
@@ -50,8 +52,8 @@ export async function inspectCommand(argv: readonly string[]): Promise<void> {
   const how = json ? 'json' : raw ? 'raw' : 'human';
   const wantedType = stringOption(parsed, 'key-type');
   if (wantedType !== undefined && key === undefined) throw new UsageError('--key-type needs a KEY');
-  if (isJournal(file)) {
-    const kept = openKeptJournal(file);
+  const kept = openKeptJournal(file);
+  if (kept) {
     try {
       if (key === undefined) showJournal(kept, json);
       else showValue(file, kept.data, findKey(file, kept.data, key, wantedType), how);

@@ -1,10 +1,11 @@
-import { relative } from 'node:path';
+import { join } from 'node:path';
 import { briefCommand, formatBytes, formatDuration, printable, truncate } from '@faultguard/protocol';
-import { listAutosaves, type Listing } from '../recovery/list-autosaves';
+import { forEachAutosave, type Listing } from '../recovery/list-autosaves';
 import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
 import { formatTable } from './text-format';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const LS_USAGE = `Usage: faultguard ls [options] [PATH...]
 
@@ -24,7 +25,8 @@ Options:
 ${STALE_AFTER_HELP}
   -h, --help          show this help
 
-Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage.
+Exit status: 0 listed; 1 a PATH could not be read; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 export const OPTIONS: Record<string, OptionSpec> = {
@@ -36,34 +38,46 @@ export async function lsCommand(argv: readonly string[]): Promise<void> {
   const parsed = parseCommand(argv, OPTIONS, LS_USAGE, false);
   if (!parsed) return;
   const now = Date.now();
-  const { listings, errors } = listAutosaves(parsed.operands.length > 0 ? parsed.operands : ['.'], { now, staleAfterSeconds: staleAfterOption(parsed) });
+  const paths = parsed.operands.length > 0 ? parsed.operands : ['.'];
+  const options = { now, staleAfterSeconds: staleAfterOption(parsed) };
+  const json = parsed.options.has('json');
+  const entries: Array<Record<string, unknown>> = [];
+  // The table keeps its cells only, not each file's header: a folder of 10,000 files stays light.
+  const here = join(process.cwd(), '/');
+  const rows: string[][] = [];
+  const errors = forEachAutosave(paths, options, (listing) => (json ? entries.push(toJson(listing, now)) : rows.push(rowOf(listing, now, here))));
   for (const error of errors) process.stderr.write(`faultguard: ${printable(error.message)}\n`);
   if (errors.length > 0) process.exitCode = Status.failed;
-  if (parsed.options.has('json')) {
-    process.stdout.write(`${JSON.stringify(listings.map((listing) => toJson(listing, now)), null, 2)}\n`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  if (listings.length === 0) {
+  if (rows.length === 0) {
     if (errors.length === 0) process.stderr.write('faultguard: no autosave files here\n');
     return;
   }
-  const rows = listings.map((listing) => [
-    displayPath(listing.file),
-    listing.state,
-    listing.header ? String(listing.header.program.pid) : '-',
-    listing.header?.writer.host ?? '-',
-    listing.header ? truncate(briefCommand(listing.header.program.command), 40) : '-',
-    listing.modified === undefined ? '-' : formatDuration((now - listing.modified) / 1000),
-    formatBytes(listing.size),
-    listing.header ? String(listing.header.data.entries) : '-',
-    listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,
-  ]);
-  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows.map((row) => row.map(printable))));
+  process.stdout.write(formatTable(['FILE', 'STATE', 'PID', 'HOST', 'COMMAND', 'AGE', 'SIZE', 'KEYS', 'REASON'], rows));
 }
 
-function displayPath(file: string): string {
-  const near = relative(process.cwd(), file);
-  return near.startsWith('..') ? file : near;
+/** One line of the table, every cell made safe to print. */
+function rowOf(listing: Listing, now: number, here: string): string[] {
+  const { header } = listing;
+  return [
+    displayPath(listing.file, here),
+    listing.state,
+    header ? String(header.program.pid) : '-',
+    header?.writer.host ?? '-',
+    header ? truncate(briefCommand(header.program.command), 40) : '-',
+    listing.modified === undefined ? '-' : formatDuration((now - listing.modified) / 1000),
+    formatBytes(listing.size),
+    header ? String(header.data.entries) : '-',
+    listing.newestProblem ? `${listing.reason} (read from the previous generation; newest: ${listing.newestProblem})` : listing.reason,
+  ].map(printable);
+}
+
+/** A file in the current folder or below it is shown relative to it, any other by its absolute path. */
+function displayPath(file: string, here: string): string {
+  return file.startsWith(here) ? file.slice(here.length) : file;
 }
 
 function toJson(listing: Listing, now: number): Record<string, unknown> {

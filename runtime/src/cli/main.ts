@@ -6,12 +6,14 @@ import { Status } from '../report/status';
 import { UsageError } from './arguments';
 import { commandNamed, overview } from './commands';
 import { OutputError } from './output-error';
+import { handleOutputErrors } from './output-streams';
 
 declare const FAULTGUARD_VERSION: string;
 
 async function main(argv: readonly string[]): Promise<void> {
   currentPlatform(); // on another system, one clear line before anything else
   const [first, ...rest] = argv;
+  handleOutputErrors(first === 'run' ? 'guard' : 'report');
   if (first === undefined) {
     process.stderr.write(overview());
     process.exitCode = Status.usage;

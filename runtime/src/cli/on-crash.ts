@@ -1,37 +1,41 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ENV_JOURNAL, ENV_PROTOCOL, oneLine, type ExitRecord } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
 import { RescueFailure, type RunInfo } from '../guard/guard';
-import { writeValuesDirectory } from '../recovery/values-directory';
+import { writeRescueFolder, type RescueFolder } from './rescue-folder';
+
+export interface OnCrashOptions {
+  /**
+   * Write the values as files for the command (FAULTGUARD_RESCUE_DIR), before it starts; false
+   * (`--no-rescue-dir`) hands it the journal alone, and it starts at once whatever the data's size.
+   */
+  readonly valuesFolder: boolean;
+}
 
 /**
- * The CLI's rescue: write the values where a shell command can read them, then run the
- * command with the exit described in FAULTGUARD_EXIT_* variables. A failing command is a
- * failed rescue, so the guard keeps the data.
+ * The CLI's rescue: the values where a shell command can read them (the run's journal, and
+ * unless asked not to a folder of one file per value), then the command, with the exit described
+ * in FAULTGUARD_EXIT_* variables. It runs after every abnormal exit, also of a run that stored
+ * nothing. A failing command is a failed rescue, so the guard keeps the data; the values folder
+ * is removed once the command has ended, however it ended.
  */
-export function onCrashCommand(command: string): (data: RescuedData, exit: ExitRecord, run: RunInfo) => Promise<void> {
+export function onCrashCommand(command: string, { valuesFolder }: OnCrashOptions): (data: RescuedData, exit: ExitRecord, run: RunInfo) => Promise<void> {
   return async (data, exit, run) => {
-    // On the temporary folder, not beside the journal: a second copy of the data in /dev/shm
-    // could exhaust a small one (Docker gives 64 MiB). The journal stays until the end anyway.
-    const rescueDir = mkdtempSync(join(tmpdir(), 'faultguard-rescue-'));
+    const values = valuesFolder ? writeRescueFolder(data, run.journalPath) : undefined;
     try {
-      await runRescueCommand(command, data, exit, run, rescueDir);
+      await runRescueCommand(command, data, exit, run, values);
     } finally {
-      rmSync(rescueDir, { recursive: true, force: true });
+      values?.remove();
     }
   };
 }
 
-async function runRescueCommand(command: string, data: RescuedData, exit: ExitRecord, run: RunInfo, rescueDir: string): Promise<void> {
-  writeValuesDirectory(data, rescueDir);
+async function runRescueCommand(command: string, data: RescuedData, exit: ExitRecord, run: RunInfo, values: RescueFolder | undefined): Promise<void> {
   const child = spawn('/bin/sh', ['-c', command], {
     stdio: 'inherit',
     env: {
       ...withoutGuardVariables(process.env),
-      FAULTGUARD_RESCUE_DIR: rescueDir,
+      ...(values && { FAULTGUARD_RESCUE_DIR: values.path }),
       FAULTGUARD_RESCUE_JOURNAL: run.journalPath,
       FAULTGUARD_COMMAND: run.command.join(' '),
       FAULTGUARD_PID: String(run.pid),
@@ -63,10 +67,14 @@ function contextVariables(data: RescuedData, run: RunInfo): NodeJS.ProcessEnv {
   };
 }
 
-/** If this guard itself runs under a guard, the rescue command must not write into that journal. */
+/**
+ * If this guard itself runs under a guard, the rescue command must not write into that journal;
+ * nor, inside an outer guard's rescue, take that rescue's folder for ours.
+ */
 function withoutGuardVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy[ENV_JOURNAL];
   delete copy[ENV_PROTOCOL];
+  delete copy.FAULTGUARD_RESCUE_DIR;
   return copy;
 }

@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { countOf, printable } from '@faultguard/protocol';
 import type { RescuedData } from '../data/rescued-data';
-import { isJournal, openKeptJournal } from '../recovery/kept-journal';
+import { openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
 import { recover } from '../recovery/recover';
-import { writeValuesDirectory, type ValueFileEntry } from '../recovery/values-directory';
+import type { ValueFileEntry } from '../recovery/values-directory';
 import { parseCommand, sizeOption, staleAfterOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { MAX_SIZE_HELP, STALE_AFTER_HELP, withProgress } from './load-autosave';
-import { OutputError } from './output-error';
+import { OutputFolder } from './output-folder';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const RECOVER_USAGE = `Usage: faultguard recover [options] FILE --out DIR
 
@@ -27,7 +27,8 @@ ${STALE_AFTER_HELP}
   -h, --help          show this help
 
 Exit status: 0 recovered; 1 the file cannot be recovered (live, missing,
-damaged, too large) or DIR cannot be written; 2 bad usage.
+damaged, too large) or DIR cannot be written; 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 export const OPTIONS: Record<string, OptionSpec> = {
@@ -46,27 +47,32 @@ export async function recoverCommand(argv: readonly string[]): Promise<void> {
   const outOption = stringOption(parsed, 'out');
   if (outOption === undefined) throw new UsageError('recover needs --out DIR');
   const out = resolve(outOption);
-  checkOutput(out);
-  if (isJournal(file)) return recoverJournal(file, out, parsed.options.has('json'));
-  let values: ValueFileEntry[] = [];
-  const rescue = (data: RescuedData) => (values = writeOutput(data, out));
-  const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, { ...options, staleAfterSeconds: staleAfterOption(parsed) }));
-  if (parsed.options.has('json')) {
-    const { generation, fallback } = autosave;
-    process.stdout.write(`${JSON.stringify({ file: autosave.file, generation, ...(fallback && { fallback }), out, exit: autosave.header.exit, values }, null, 2)}\n`);
-    return;
+  const output = OutputFolder.prepare(out); // before anything is read: a wrong --out costs no decompression
+  try {
+    const json = parsed.options.has('json');
+    const kept = openKeptJournal(file);
+    if (kept) return recoverJournal(kept, output, out, json);
+    let values: ValueFileEntry[] = [];
+    const rescue = (data: RescuedData) => (values = output.write(data));
+    const autosave = await withProgress(file, sizeOption(parsed, 'max-size'), (options) => recover(rescue, file, { ...options, staleAfterSeconds: staleAfterOption(parsed) }));
+    if (json) {
+      const { generation, fallback } = autosave;
+      process.stdout.write(`${JSON.stringify({ file: autosave.file, generation, ...(fallback && { fallback }), out, exit: autosave.header.exit, values }, null, 2)}\n`);
+      return;
+    }
+    const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
+    process.stdout.write(`${printable(`recovered ${countOf(values.length, 'value')} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
+    process.stdout.write(`${printable(`once the data is safe: faultguard rm ${file}`)}\n`);
+  } finally {
+    output.close();
   }
-  const ended = autosave.header.exit?.reason ?? 'its guard died without recording how';
-  process.stdout.write(`${printable(`recovered ${countOf(values.length, 'value')} into ${out} (index.json lists them); the run ended: ${ended}`)}\n`);
-  process.stdout.write(`${printable(`once the data is safe: faultguard rm ${file}`)}\n`);
 }
 
 /** A kept journal is read as it is: a snapshot, even should its program still be writing. */
-function recoverJournal(file: string, out: string, json: boolean): void {
-  const { data, run } = openKeptJournal(file);
+function recoverJournal({ file, data, run }: KeptJournal, output: OutputFolder, out: string, json: boolean): void {
   let values: ValueFileEntry[];
   try {
-    values = writeOutput(data, out);
+    values = output.write(data);
   } finally {
     data.close();
   }
@@ -76,35 +82,4 @@ function recoverJournal(file: string, out: string, json: boolean): void {
   }
   process.stdout.write(`${printable(`recovered ${countOf(values.length, 'value')} into ${out} (index.json lists them) from the journal of ${run.command ?? 'a run'}`)}\n`);
   process.stdout.write(`${printable(`once the data is safe, remove the run's folder: rm -r ${dirname(file)}`)}\n`);
-}
-
-/** Recovering must never overwrite anything: the folder is new, or empty. */
-function checkOutput(out: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(out);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    throw new OutputError(out, code === 'ENOTDIR' ? 'it, or a folder above it, is not a folder' : describeErrno(error));
-  }
-  if (entries.length > 0) throw new OutputError(out, 'the output folder is not empty; not writing over anything in it');
-}
-
-/** The folder itself is made here, not its parents: a typo should not grow a tree of folders. */
-function writeOutput(data: RescuedData, out: string): ValueFileEntry[] {
-  try {
-    if (!existsSync(out)) mkdirSync(out, { mode: 0o700 });
-    return writeValuesDirectory(data, out);
-  } catch (error) {
-    throw new OutputError(out, `cannot write the values: ${describeErrno(error)}`);
-  }
-}
-
-function describeErrno(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  if (code === 'ENOENT') return 'the folder above it does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  return message;
 }

@@ -5,6 +5,7 @@ import { removeAutosave } from '../recovery/remove-autosave';
 import { Status } from '../report/status';
 import { parseCommand, staleAfterOption, UsageError, type OptionSpec } from './arguments';
 import { STALE_AFTER_HELP } from './load-autosave';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const RM_USAGE = `Usage: faultguard rm [options] FILE...
 
@@ -19,7 +20,8 @@ Options:
 ${STALE_AFTER_HELP}
   -h, --help          show this help
 
-Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage.
+Exit status: 0 all removed; 1 some could not be (each one is named); 2 bad usage;
+${BROKEN_PIPE_HELP}.
 `;
 
 export const OPTIONS: Record<string, OptionSpec> = {

@@ -34,7 +34,13 @@ Options:
                                   error's report, the OOM killer, its last
                                   output, its breadcrumbs (when known)
         FAULTGUARD_ERROR          the program's uncaught error, on one line
-      The data is removed once the command exits 0, kept if it fails.
+      It runs after every abnormal exit, also when nothing was stored. The values
+      folder is written before the command starts (beside the journal when there
+      is room, else in $TMPDIR) and removed when it ends; the journal is removed
+      once the command exits 0, kept if it fails.
+  --no-rescue-dir       with --on-crash: write no values folder (no
+                        FAULTGUARD_RESCUE_DIR); the command reads the journal, and
+                        starts at once whatever the data's size
   --autosave <file|dir> also keep an xz-compressed copy of the data on disk: in
                         <file>, or in a new file per run in <dir> (created if
                         the path ends in '/'). Written at
@@ -67,6 +73,7 @@ be run; 127 if it was not found.
 
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
   'on-crash': { value: true },
+  'no-rescue-dir': { value: false },
   'journal-dir': { value: true },
   autosave: { value: true },
   interval: { value: true },
@@ -86,6 +93,8 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   if (command === undefined) throw new UsageError('run needs a command to guard');
   const onCrash = stringOption(parsed, 'on-crash');
   if (onCrash !== undefined && onCrash.trim() === '') throw new UsageError('--on-crash needs a command');
+  const valuesFolder = !parsed.options.has('no-rescue-dir');
+  if (!valuesFolder && onCrash === undefined) throw new UsageError('--no-rescue-dir needs --on-crash');
   const autosavePath = stringOption(parsed, 'autosave');
   const interval = numberOption(parsed, 'interval', { min: MIN_AUTOSAVE_INTERVAL, max: MAX_AUTOSAVE_INTERVAL });
   if (interval !== undefined && autosavePath === undefined) throw new UsageError('--interval needs --autosave');
@@ -99,7 +108,7 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
     args,
     journalRoot: stringOption(parsed, 'journal-dir'),
     autosave: autosaveOption(autosavePath, interval),
-    rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash),
+    rescue: onCrash === undefined ? undefined : onCrashCommand(onCrash, { valuesFolder }),
     keepOutput: { bytes: keptBytes(parsed), stdout: parsed.options.has('keep-stdout') },
     breadcrumbs: breadcrumbsOption(parsed),
     ...supervisionOptions(parsed),

@@ -1,10 +1,11 @@
-import { lstatSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeHolder, LockError, readLockHolder, type LockHolder } from '../lock/lock-holder';
+import { describeHolder, LockError, readLockHolderAndFile, type LockHolder } from '../lock/lock-holder';
 import { liveness } from '../process/process-identity';
 import { childrenOf, commandLineOf, ownerOfProcess } from '../process/process-info';
 import { Status } from '../report/status';
 import { numberOption, parseCommand, stringOption, UsageError, type OptionSpec } from './arguments';
+import { BROKEN_PIPE_HELP } from './output-streams';
 
 export const STOP_USAGE = `Usage: faultguard stop --pid-file <file> [--timeout <seconds>]
 
@@ -22,7 +23,8 @@ Options:
 
 Exit status: 0 stopped (with --timeout 0: signalled); 1 still running when the time
 was up; 2 bad usage; 3 nothing to stop (no PID file, or its process no longer runs);
-125 the PID file cannot be read, or the process cannot be signalled from here.
+125 the PID file cannot be read, or the process cannot be signalled from here;
+${BROKEN_PIPE_HELP}.
 `;
 
 export const STOP_OPTIONS: Record<string, OptionSpec> = {
@@ -58,15 +60,18 @@ export async function stopCommand(argv: readonly string[]): Promise<void> {
     process.exitCode = status;
   };
 
+  let read: { holder: LockHolder; file: Stats } | undefined;
   try {
-    holder = readLockHolder(path);
+    read = readLockHolderAndFile(path);
   } catch (error) {
     if (!(error instanceof LockError)) throw error;
     return end(Status.guardFailed, error.message);
   }
-  if (holder === undefined) return end(Status.nothingToDo, `nothing to stop: there is no PID file ${path}`, 'nothing-to-stop');
+  if (read === undefined) return end(Status.nothingToDo, `nothing to stop: there is no PID file ${path}`, 'nothing-to-stop');
+  holder = read.holder;
+  const { file } = read;
   const { identity, liveness: state } = holder;
-  const distrust = distrustOf(path, identity.pid);
+  const distrust = distrustOf(path, file, identity.pid);
   if (distrust) return end(Status.guardFailed, `not signalling process ${identity.pid}: ${distrust}`);
   if (state.state === 'gone') return end(Status.nothingToDo, `nothing to stop: ${path} names ${describeHolder(holder)}, which no longer runs (${state.reason}); the next start takes its lock over`, 'nothing-to-stop');
   if (state.state === 'unknown') return end(Status.guardFailed, `${path} names ${describeHolder(holder)}, ${state.reason}: stop it there`);
@@ -91,12 +96,13 @@ type StopOutcome = 'stopped' | 'signalled' | 'still-running' | 'nothing-to-stop'
  * Why a PID from this file must not be signalled, if it must not. Root can signal anything, so
  * the file must not let a user aim root at a process that user could not signal: it must be
  * root's, or belong to the user the process runs as (a daemon that dropped privileges writes
- * its own), and nobody else may write it. No PID file rightly names init or this very process.
+ * its own), and nobody else may write it. `file` is what the descriptor the PID was read from
+ * says, not a later look at the path, which a swap in between could make another file's.
+ * No PID file rightly names init or this very process.
  */
-function distrustOf(path: string, pid: number): string | undefined {
+function distrustOf(path: string, { uid, mode }: Stats, pid: number): string | undefined {
   if (pid === 1 || pid === process.pid) return `${path} names ${pid === 1 ? 'init' : 'this process'}`;
   if (process.getuid?.() !== 0) return undefined; // the kernel lets us signal only our own processes
-  const { uid, mode } = lstatSync(path);
   if (uid !== 0 && uid !== ownerOfProcess(pid)) return `${path} belongs to uid ${uid}, not to root or the user process ${pid} runs as`;
   if ((mode & 0o022) !== 0) return `${path} is writable by others (mode ${(mode & 0o777).toString(8)})`;
   return undefined;

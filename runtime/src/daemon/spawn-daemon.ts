@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openForAppending } from '../files/append-file';
+import { describeSystemError } from '../files/system-error';
 import type { Readable } from 'node:stream';
 import { ENV_DAEMON_STATUS_FD, inheritedDescriptors } from '../process/inherited-descriptors';
 import { checkPlatformForStart } from '../process/current-platform';
@@ -118,8 +120,23 @@ function isOpen(fd: number): boolean {
 function openOutput(path: string | undefined, name: string, mask: number): number | 'ignore' {
   if (path === undefined) return 'ignore';
   try {
-    return openSync(path, 'a', 0o666 & ~mask);
+    return openForAppending(path, 0o666 & ~mask);
   } catch (error) {
-    throw new StartError(`cannot open ${path} for the daemon's ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, { cause: error });
+    throw new StartError(`cannot open ${path} for the daemon's ${name}: ${describeOutputError(error)}`, undefined, { cause: error });
+  }
+}
+
+function describeOutputError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ELOOP':
+      return 'it is a symbolic link; not followed (give the file it points to)';
+    case 'ENXIO':
+      return 'it is a FIFO that nothing reads';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOENT':
+      return 'the folder above it does not exist';
+    default:
+      return describeSystemError(error);
   }
 }

@@ -71,9 +71,17 @@ export class GuardedData extends DataView {
     try {
       encoded = encodeValue(value);
     } catch (error) {
-      throw new TypeError(`faultguard: cannot store key ${JSON.stringify(key)}: ${(error as Error).message}`);
+      // A value JSON cannot hold is of the wrong type; an opaque value's tag out of range, of the wrong size.
+      const Refusal = error instanceof RangeError ? RangeError : TypeError;
+      throw new Refusal(`faultguard: cannot store key ${preview(key)}: ${(error as Error).message}`);
     }
-    const offset = this.writer.append(RecordType.Set, encoded.encoding, keyBytes, encoded.bytes);
+    let offset: number;
+    try {
+      offset = this.writer.append(RecordType.Set, encoded.encoding, keyBytes, encoded.bytes);
+    } catch (error) {
+      if (error instanceof RangeError) throw new RangeError(`faultguard: cannot store key ${preview(key)}: ${error.message}`);
+      throw error;
+    }
     const previous = this.index.get(key);
     if (previous) this.liveBytes -= recordSize(keyBytes, previous.length);
     this.index.set(key, { encoding: encoded.encoding, offset, length: encoded.bytes.length });
@@ -187,6 +195,11 @@ export class GuardedData extends DataView {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A key in a message: a key of 65,536 bytes would make one no one reads. */
+function preview(key: string): string {
+  return key.length <= 40 ? JSON.stringify(key) : `${JSON.stringify(key.slice(0, 40))}…`;
+}
 
 function recordSize(key: Buffer, valueLength: number): number {
   return RECORD_PREFIX_SIZE + key.length + valueLength;

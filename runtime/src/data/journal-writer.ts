@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import {
-  encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, MAX_KEY_BYTES, recordLength, RecordType, scanJournal, type ValueLocation,
+  checkRecordLimits, encodeJournalHeader, encodeRecord, encodeRecordHead, encodeRecordInto, INLINE_VALUE_LIMIT, MAX_KEY_BYTES, recordLength, RecordType, scanJournal, type ValueLocation,
 } from '@faultguard/protocol';
 import { readExactly, writeAll } from '../files/byte-io';
 import { FileSource } from './file-source';
@@ -39,8 +39,12 @@ export class JournalWriter {
     return this.end;
   }
 
-  /** Appends a record; returns where its value starts. */
+  /**
+   * Appends a record; returns where its value starts. A key or value over the format's limits is
+   * a RangeError, before anything is written; a failed write is an Error naming the journal.
+   */
   append(type: RecordType, encoding: number, key: Buffer, value: Uint8Array): number {
+    checkRecordLimits(key, value.length);
     const start = this.end;
     const length = recordLength(key, value.length);
     try {

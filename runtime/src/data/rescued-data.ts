@@ -1,6 +1,5 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { bufferSource, scanJournal, type ByteSource, type CrashContext, type JournalDamage, type ValueLocation } from '@faultguard/protocol';
-import { readExactly } from '../files/byte-io';
 import { DataView } from './data-view';
 import { FileSource } from './file-source';
 import { openJournalFile } from './journal-file';
@@ -60,13 +59,15 @@ export class RescuedData extends DataView {
     );
   }
 
-  /** Reads the journal at `fd` (kept open: a later compaction can replace the path, not this file). */
+  /**
+   * Reads the journal at `fd` (kept open: a later compaction can replace the path, not this file).
+   * Values are read through the scan's window too, copied out of it: a rescue that reads every
+   * value of a journal of small ones (writing them as files, say) makes one read per window, not
+   * one per value.
+   */
   static fromFile(fd: number): RescuedData {
-    return new RescuedData(
-      new FileSource(fd, fstatSync(fd).size),
-      (location) => readExactly(fd, location.offset, location.length),
-      () => closeSync(fd),
-    );
+    const source = new FileSource(fd, fstatSync(fd).size);
+    return new RescuedData(source, (location) => source.copy(location.offset, location.length), () => closeSync(fd));
   }
 
   /** @internal */

@@ -1,8 +1,11 @@
 import { closeSync, constants, copyFileSync, fsyncSync, openSync } from 'node:fs';
 
-/** Flushes a file or a folder (its entries: a rename, a new name) to the disk. */
+/**
+ * Flushes a file or a folder (its entries: a rename, a new name) to the disk. Opened without
+ * blocking: a FIFO put in its place fails the fsync instead of stopping the guard for good.
+ */
 export function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     fsyncSync(fd);
   } finally {

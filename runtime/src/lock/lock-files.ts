@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { readInto } from '../files/byte-io';
 import { randomHex } from '../files/unique-names';
 import { openRegularFile } from '../files/regular-file';
@@ -56,23 +56,30 @@ export function replaceContent(path: string, content: string): void {
 const MAX_PID_FILE_BYTES = 4096;
 
 /**
- * The file's text, or undefined if there is no file. Only a regular file is read: a FIFO put at
- * the path (in /tmp anyone can) would block the read forever, and a link could point anywhere.
+ * The file's text and its facts (owner, mode) as read, or undefined if there is no file. Only a
+ * regular file is read: a FIFO put at the path (in /tmp anyone can) would block the read forever,
+ * and a link could point anywhere.
  */
-export function readIfExists(path: string): string | undefined {
-  let fd: number;
+export function readLockFile(path: string): { text: string; stat: Stats } | undefined {
+  let opened: { fd: number; stat: Stats };
   try {
-    fd = openRegularFile(path);
+    opened = openRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  const { fd, stat } = opened;
   try {
     const bytes = Buffer.alloc(MAX_PID_FILE_BYTES + 1);
     const end = readInto(fd, bytes, 0, bytes.length, 0);
     if (end > MAX_PID_FILE_BYTES) throw new Error(`over ${MAX_PID_FILE_BYTES} bytes: not a PID file`);
-    return bytes.toString('utf8', 0, end);
+    return { text: bytes.toString('utf8', 0, end), stat };
   } finally {
     closeSync(fd);
   }
+}
+
+/** The file's text, or undefined if there is no file (read as readLockFile reads it). */
+export function readIfExists(path: string): string | undefined {
+  return readLockFile(path)?.text;
 }

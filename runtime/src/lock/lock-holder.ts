@@ -1,7 +1,8 @@
+import type { Stats } from 'node:fs';
 import type { ProcessIdentity } from '@faultguard/protocol';
 import { liveness, type Liveness } from '../process/process-identity';
 import { commandLineOf } from '../process/process-info';
-import { readIfExists } from './lock-files';
+import { readLockFile } from './lock-files';
 import { parsePidFile, PidFileFormatError } from './pid-file-format';
 
 /**
@@ -57,13 +58,18 @@ export function holderOf(path: string, text: string): LockHolder {
 
 /** The holder of the lock at `path`, or undefined when there is no file. */
 export function readLockHolder(path: string): LockHolder | undefined {
-  let text: string | undefined;
+  return readLockHolderAndFile(path)?.holder;
+}
+
+/** The holder, and the facts (owner, mode) of the very file that named it: to judge whether to trust it. */
+export function readLockHolderAndFile(path: string): { holder: LockHolder; file: Stats } | undefined {
+  let read: { text: string; stat: Stats } | undefined;
   try {
-    text = readIfExists(path);
+    read = readLockFile(path);
   } catch (error) {
     throw new LockError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  return text === undefined ? undefined : holderOf(path, text);
+  return read && { holder: holderOf(path, read.text), file: read.stat };
 }
 
 /** "process 4242 (node server.js)" */

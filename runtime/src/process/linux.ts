@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Platform } from './platform';
@@ -9,6 +9,8 @@ export const linux: Platform = {
   name: 'Linux',
 
   process(pid) {
+    // A gone process is asked about without an exception: a listing judges thousands of them.
+    if (!existsSync(`/proc/${pid}`)) return undefined;
     const fields = procStatFields(pid);
     if (fields === undefined) return undefined;
     // A zombie (Z) or a dying process (X) has ended; only its exit status is left to collect,
@@ -16,20 +18,36 @@ export const linux: Platform = {
     return { startTime: fields[19] ?? '', ended: fields[0] === 'Z' || fields[0] === 'X' }; // field 22
   },
 
-  bootId() {
-    try {
-      return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      return '';
-    }
+  mayHideProcesses() {
+    // hidepid=1 makes other users' /proc/<pid> unreadable, hidepid=2 invisible: init's tells, as
+    // does no procfs at all. Asked once: mount options do not change under a running listing.
+    hiding ??= !canRead('/proc/1/stat');
+    return hiding;
   },
 
-  pidNamespace(pid) {
-    try {
-      return readlinkSync(`/proc/${pid}/ns/pid`);
-    } catch {
-      return '';
+  // This boot's id cannot change while this process lives (a reboot ends it): read once.
+  bootId() {
+    if (thisBoot === undefined) {
+      try {
+        thisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      } catch {
+        thisBoot = '';
+      }
     }
+    return thisBoot;
+  },
+
+  // Our own namespace is read once: unshare() and setns() move only the children a process starts later.
+  pidNamespace(pid) {
+    if (pid === 'self' && ownNamespace !== undefined) return ownNamespace;
+    let namespace: string;
+    try {
+      namespace = readlinkSync(`/proc/${pid}/ns/pid`);
+    } catch {
+      namespace = '';
+    }
+    if (pid === 'self') ownNamespace = namespace;
+    return namespace;
   },
 
   journalRoot() {
@@ -40,6 +58,19 @@ export const linux: Platform = {
     return join(tmpdir(), `faultguard-${uid}`);
   },
 };
+
+let hiding: boolean | undefined;
+let thisBoot: string | undefined;
+let ownNamespace: string | undefined;
+
+function canRead(path: string): boolean {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isDirectory(path: string): boolean {
   try {

@@ -12,6 +12,11 @@ export interface Platform {
    * `startTime` tells two processes given the same PID apart (Linux: clock ticks since boot).
    */
   process(pid: number): { readonly startTime: string; readonly ended: boolean } | undefined;
+  /**
+   * Whether a process that exists may be missing from `process(pid)`, because this user may not
+   * see it (Linux: /proc mounted with hidepid): a caller then asks the kernel (kill(pid, 0)).
+   */
+  mayHideProcesses(): boolean;
   /** What this boot is called: a process identity from another boot names a process long gone. "" when unknown. */
   bootId(): string;
   /** The PID namespace a process lives in: a PID from another (a container's) means nothing here. "" when unknown. */

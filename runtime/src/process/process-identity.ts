@@ -9,7 +9,18 @@ export function processStartTime(pid: number): string {
 
 export function identityOf(pid: number): ProcessIdentity {
   const platform = currentPlatform();
-  return { pid, startTime: processStartTime(pid), bootId: platform.bootId(), host: hostname(), pidNamespace: platform.pidNamespace(pid) };
+  return { pid, startTime: processStartTime(pid), bootId: platform.bootId(), host: hostName(), pidNamespace: platform.pidNamespace(pid) };
+}
+
+let host = { name: '', readAt: -Infinity };
+
+/**
+ * This machine's name, asked of the kernel at most once a second: a listing judges thousands of
+ * writers by it, and a rename of the machine shows within that second.
+ */
+export function hostName(now = Date.now()): string {
+  if (now - host.readAt >= 1000) host = { name: hostname(), readAt: now };
+  return host.name;
 }
 
 export function currentUser(): string {
@@ -52,7 +63,7 @@ export type Liveness = {
  */
 export function liveness(identity: ProcessIdentity): Liveness {
   const platform = currentPlatform();
-  if (identity.host !== hostname()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
+  if (identity.host !== hostName()) return { state: 'unknown', reason: `written on another host (${identity.host})` };
   const currentBoot = platform.bootId();
   if (identity.bootId && currentBoot && identity.bootId !== currentBoot) return { state: 'gone', reason: 'written before the last reboot' };
   // A container sharing the host's name and kernel: its PIDs mean nothing in our /proc.
@@ -62,8 +73,9 @@ export function liveness(identity: ProcessIdentity): Liveness {
   }
   const seen = platform.process(identity.pid);
   if (seen === undefined) {
-    // /proc mounted with hidepid hides other users' processes: ask the kernel instead.
-    if (existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
+    // /proc mounted with hidepid hides other users' processes: ask the kernel instead. Only
+    // then: most writers a listing looks at are gone, and the question costs an exception.
+    if (platform.mayHideProcesses() && existsUnseen(identity.pid)) return { state: 'unknown', reason: `process ${identity.pid} exists but /proc does not show it to this user` };
     return { state: 'gone', reason: `process ${identity.pid} no longer exists` };
   }
   if (seen.ended) return { state: 'gone', reason: `process ${identity.pid} has exited` };

@@ -76,7 +76,8 @@ export function judgeAutosaveFile(file: string, options: JudgeOptions = {}): Fil
     size = newest?.size ?? 0;
     newestProblem = error.detail;
   }
-  return { ...judgeRun(head.header, head.modified, options), header: head.header, heartbeat: head.modified, size, newestProblem };
+  const { state, active, reason } = judgeRun(head.header, head.modified, options);
+  return { state, active, reason, header: head.header, heartbeat: head.modified, size, newestProblem };
 }
 
 function previousHead(file: string, newestError: AutosaveError): AutosaveHead {

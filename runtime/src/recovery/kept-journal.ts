@@ -1,7 +1,7 @@
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CRASH_CONTEXT_FILE, crashContextProblem, JOURNAL_MAGIC, MAX_HEADER_BYTES, type CrashContext } from '@faultguard/protocol';
-import { readJournal, type RescuedData } from '../data/rescued-data';
+import { RescuedData } from '../data/rescued-data';
 import { readInto } from '../files/byte-io';
 import { openRegularFile, readRegularFileStart } from '../files/regular-file';
 import { AutosaveError } from './autosave-error';
@@ -18,28 +18,33 @@ export interface KeptJournal {
   readonly run: { readonly command?: string; readonly pid?: number; readonly guardPid?: number; readonly started?: string };
 }
 
-/** Whether the file starts like a journal (and not an autosave): decided by its magic bytes alone. */
-export function isJournal(file: string): boolean {
-  try {
-    const fd = openRegularFile(file);
-    try {
-      const magic = Buffer.alloc(JOURNAL_MAGIC.length);
-      return readInto(fd, magic, 0, magic.length, 0) === magic.length && magic.equals(JOURNAL_MAGIC);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // the autosave reader will say what is wrong with it
-  }
-}
+/** run.json is a few lines; what is beyond this is not read (and makes it no JSON). */
+const MAX_RUN_INFO_BYTES = 1024 * 1024;
 
-/** The journal's data (close() it when done), and its run's facts. */
-export function openKeptJournal(file: string): KeptJournal {
+/**
+ * The journal at `file` (close() its data when done) and its run's facts; undefined when the
+ * file does not start like a journal, or cannot be opened (the autosave reader then says what
+ * it is). The journal is opened once, as autosaves are (a regular file, not through a link,
+ * never blocking), and read from that descriptor: what was checked is what is read.
+ */
+export function openKeptJournal(file: string): KeptJournal | undefined {
+  let fd: number;
+  try {
+    fd = openRegularFile(file).fd;
+  } catch {
+    return undefined;
+  }
   let data: RescuedData;
   try {
-    data = readJournal(file);
+    const magic = Buffer.alloc(JOURNAL_MAGIC.length);
+    if (readInto(fd, magic, 0, magic.length, 0) !== magic.length || !magic.equals(JOURNAL_MAGIC)) {
+      closeSync(fd);
+      return undefined;
+    }
+    data = RescuedData.fromFile(fd);
   } catch (error) {
-    throw new AutosaveError(file, 'invalid', (error as Error).message.replace(`${file}: `, ''));
+    closeSync(fd);
+    throw new AutosaveError(file, 'invalid', (error as Error).message);
   }
   data.context = contextBeside(file);
   return { file, data, run: runInfoBeside(file) };
@@ -57,15 +62,22 @@ function contextBeside(file: string): CrashContext | undefined {
   }
 }
 
-/** run.json is only information: a field of the wrong type is left out, a broken file ignored. */
+/**
+ * run.json is only information: a field of the wrong type is left out, a broken file ignored.
+ * Read as the journal is (a link there, to /etc/shadow say, is not followed; a FIFO does not
+ * block), since anyone who can write the run's folder could have put anything there.
+ */
 function runInfoBeside(file: string): KeptJournal['run'] {
-  let info: Record<string, unknown>;
+  const bytes = readRegularFileStart(join(dirname(file), 'run.json'), MAX_RUN_INFO_BYTES);
+  let info: unknown;
   try {
-    info = JSON.parse(readFileSync(join(dirname(file), 'run.json'), 'utf8')) as Record<string, unknown>;
+    info = JSON.parse(bytes?.toString('utf8') ?? '');
   } catch {
     return {};
   }
-  const command = Array.isArray(info.command) && info.command.every((part) => typeof part === 'string') ? info.command.join(' ') : undefined;
+  if (typeof info !== 'object' || info === null) return {};
+  const { command: words, pid, guardPid, started } = info as Record<string, unknown>;
+  const command = Array.isArray(words) && words.every((part) => typeof part === 'string') ? words.join(' ') : undefined;
   const number = (value: unknown) => (Number.isSafeInteger(value) ? (value as number) : undefined);
-  return { command, pid: number(info.pid), guardPid: number(info.guardPid), started: typeof info.started === 'string' ? info.started : undefined };
+  return { command, pid: number(pid), guardPid: number(guardPid), started: typeof started === 'string' ? started : undefined };
 }

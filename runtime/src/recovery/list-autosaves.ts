@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { autosaveNameOf, type AutosaveHeader, type AutosaveListing } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
 import { judgeAutosaveFile } from './is-active';
@@ -50,22 +50,36 @@ export interface ListResult {
 export function listAutosaves(paths: readonly string[], options: JudgeOptions = {}): ListResult {
   currentPlatform(); // before any file: judging runs needs this system's processes
   const listings: Listing[] = [];
+  const errors = forEachAutosave(paths, options, (listing) => listings.push(listing));
+  return { listings, errors };
+}
+
+/**
+ * The same, one listing at a time, in order: a caller that keeps less than the whole listing (a
+ * table's cells) lists a folder of many thousands of files without holding every header. Returns
+ * the paths that could not be listed at all.
+ */
+export function forEachAutosave(paths: readonly string[], options: JudgeOptions, onListing: (listing: Listing) => void): AutosaveError[] {
   const errors: AutosaveError[] = [];
   for (const path of paths.map((p) => resolve(p))) {
+    let files: string[];
     try {
-      const files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
-      listings.push(...files.map((file) => describeAutosave(file, options)));
+      files = statSync(path).isDirectory() ? autosavesIn(path) : [path]; // a folder given may be a link to one
     } catch (error) {
       const { problem, detail } = describeFileError(error);
       errors.push(new AutosaveError(path, problem, problem === 'missing' ? 'no such file or folder' : detail));
+      continue;
     }
+    for (const file of files) onListing(describeAutosave(file, options));
   }
-  return { listings, errors };
+  return errors;
 }
 
 function autosavesIn(folder: string): string[] {
   const names = new Set(readdirSync(folder).map(autosaveNameOf).filter((name) => name !== undefined));
-  return [...names].sort().map((name) => join(folder, name));
+  // `folder` is resolved (absolute, normalized): a name is appended, not joined, for thousands of files.
+  const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+  return [...names].sort().map((name) => prefix + name);
 }
 
 /**
@@ -83,7 +97,11 @@ function autosavesIn(folder: string): string[] {
 export function describeAutosave(file: string, options: JudgeOptions = {}): Listing {
   try {
     const { state, active, reason, header, heartbeat, size, newestProblem } = judgeAutosaveFile(file, options);
-    return { file, state, active, reason, header: header && withoutIndex(header), size, modified: heartbeat, ...(newestProblem !== undefined && { newestProblem }), ...(!header && { problem: 'claim' as const }) };
+    // Written out, not spread: a listing of thousands of files builds one of these per file.
+    if (!header) return { file, state, active, reason, size, modified: heartbeat, problem: 'claim' };
+    const listed = withoutIndex(header);
+    if (newestProblem === undefined) return { file, state, active, reason, header: listed, size, modified: heartbeat };
+    return { file, state, active, reason, header: listed, size, modified: heartbeat, newestProblem };
   } catch (error) {
     if (!(error instanceof AutosaveError)) throw error;
     const stat = lstatOrUndefined(file);

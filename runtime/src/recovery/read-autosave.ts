@@ -4,6 +4,7 @@ import { RescuedData } from '../data/rescued-data';
 import { AutosaveError, type AutosaveProblem } from './autosave-error';
 import { openAutosave } from './read-head';
 import { XzUnavailableError, xzDecompressFile } from '../process/xz';
+import { checkWholeStreams } from './xz-layout';
 
 const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
@@ -131,6 +132,11 @@ async function readGeneration(file: string, generation: Autosave['generation'], 
       throw fail('invalid', `damaged data: ${(error as Error).message}`);
     }
     if (journal.length !== header.data.size) throw fail('invalid', `data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);
+    try {
+      checkWholeStreams(fd, dataOffset, size);
+    } catch (error) {
+      throw fail('invalid', `damaged data: ${(error as Error).message}`);
+    }
     if (crc32(journal) !== header.data.crc32) throw fail('invalid', 'data checksum mismatch');
     let data: RescuedData;
     try {

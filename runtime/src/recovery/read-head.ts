@@ -1,4 +1,4 @@
-import { closeSync, fstatSync } from 'node:fs';
+import { closeSync, type Stats } from 'node:fs';
 import { decodeAutosaveHeader, MAX_HEADER_BYTES, type AutosaveHeader } from '@faultguard/protocol';
 import { AutosaveError, describeFileError } from './autosave-error';
 import { readInto } from '../files/byte-io';
@@ -34,15 +34,16 @@ const CLAIM_DETAIL = 'empty: a run has claimed this file and not saved yet (or i
  * by the next save meanwhile; the descriptor still names this generation).
  */
 export function openAutosave(file: string): { fd: number; head: AutosaveHead } {
-  let fd: number;
+  let opened: { fd: number; stat: Stats };
   try {
-    fd = openRegularFile(file);
+    opened = openRegularFile(file);
   } catch (error) {
     const { problem, detail } = describeFileError(error);
     throw new AutosaveError(file, problem, detail);
   }
+  const { fd, stat } = opened;
   try {
-    return { fd, head: readHead(file, fd) };
+    return { fd, head: readHead(file, fd, stat) };
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -67,17 +68,26 @@ export function readAutosaveHead(file: string): AutosaveHead {
   return head;
 }
 
-function readHead(file: string, fd: number): AutosaveHead {
-  const { size, mtimeMs } = fstatSync(fd);
+/**
+ * Enough for the whole head of nearly every file (a header is about 700 bytes): one read, into
+ * one buffer for every file (decoding copies what it keeps), so a listing of thousands of files
+ * allocates nothing per file for it.
+ */
+const firstRead = Buffer.allocUnsafe(4096);
+
+function readHead(file: string, fd: number, { size, mtimeMs }: Stats): AutosaveHead {
   if (size === 0) throw new AutosaveError(file, 'claim', CLAIM_DETAIL);
   try {
-    const prefix = Buffer.alloc(12);
-    const got = readInto(fd, prefix, 0, 12, 0);
+    let bytes = firstRead.subarray(0, Math.min(firstRead.length, size));
+    let end = readInto(fd, bytes, 0, bytes.length, 0);
     // Allocated only up to what the file holds and the format allows, whatever the length field says.
-    const wanted = got < 12 ? got : Math.min(16 + prefix.readUInt32LE(8), 16 + MAX_HEADER_BYTES, size);
-    const bytes = Buffer.alloc(Math.max(wanted, got));
-    prefix.copy(bytes, 0, 0, got);
-    const end = got + readInto(fd, bytes, got, bytes.length, got);
+    const wanted = end < 12 ? end : Math.min(16 + bytes.readUInt32LE(8), 16 + MAX_HEADER_BYTES, size);
+    if (wanted > end) {
+      const whole = Buffer.allocUnsafe(wanted);
+      bytes.copy(whole, 0, 0, end);
+      end += readInto(fd, whole, end, wanted, end);
+      bytes = whole;
+    }
     const { header, dataOffset } = decodeAutosaveHeader(bytes.subarray(0, end));
     return { file, header, dataOffset, size, modified: mtimeMs };
   } catch (error) {

@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { formatDuration, type AutosaveHeader, type RunState } from '@faultguard/protocol';
-import { liveness, type Liveness } from '../process/process-identity';
+import { hostName, liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
 
@@ -55,15 +54,19 @@ const MISSED_HEARTBEATS = 10;
  * ```
  */
 export function judgeRun(header: AutosaveHeader, heartbeat: number, options: JudgeOptions = {}): Judgement {
-  const writer = liveness(header.writer);
-  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   if (header.state === 'exited') {
     const reason = header.exit?.reason ?? 'ended abnormally';
-    if (header.restartPending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is starting it again)` };
-    if (header.finalSavePending && alive) return { state: 'crashed', active: true, reason: `${reason} (the guard is still writing the final save)` };
+    // Only a final save or a restart under way depends on the writer: a folder of crashed runs costs no /proc lookups.
+    if (header.restartPending || header.finalSavePending) {
+      if (writerAlive(header, liveness(header.writer), heartbeat, options).alive) {
+        return { state: 'crashed', active: true, reason: `${reason} (${header.restartPending ? 'the guard is starting it again' : 'the guard is still writing the final save'})` };
+      }
+    }
     return { state: 'crashed', active: false, reason: `${reason}${restartedSuffix(header)}` };
   }
+  const writer = liveness(header.writer);
   if (writer.state === 'gone') return { state: 'orphaned', active: false, reason: `guard ${header.writer.pid} died without recording an end (${writer.reason.replace(/^process \d+ /, '')})` };
+  const { alive, why } = writerAlive(header, writer, heartbeat, options);
   return alive ? { state: 'active', active: true, reason: `${why}${restartedSuffix(header)}` } : { state: 'orphaned', active: false, reason: why };
 }
 
@@ -76,7 +79,7 @@ function restartedSuffix(header: AutosaveHeader): string {
 /** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */
 function writerAlive(header: AutosaveHeader, writer: Liveness, heartbeat: number, options: JudgeOptions): { alive: boolean; why: string } {
   if (writer.state !== 'unknown') return { alive: writer.state === 'alive', why: `guard ${header.writer.pid} is running` };
-  const where = header.writer.host === hostname() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
+  const where = header.writer.host === hostName() ? writer.reason.replace(/^written /, '') : `on ${header.writer.host}`;
   const age = ((options.now ?? Date.now()) - heartbeat) / 1000;
   const staleAfter = staleAfterSeconds(header, options);
   // Never "dead" on a clock's word: a heartbeat from the future means the clocks differ.

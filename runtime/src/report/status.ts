@@ -28,6 +28,8 @@ export const Status = {
   cannotRun: 126,
   /** The command was not found. */
   notFound: 127,
+  /** The reader of the output went away (a closed pipe): what a shell shows for a command SIGPIPE ended, 128 + 13. */
+  brokenPipe: 141,
 } as const;
 
 /**
