@@ -100,9 +100,12 @@ export function describeExit(code: number | null, signal: string | null): ExitRe
   };
 }
 
+/** What an attributed out-of-memory death says (§10.4), before its signal or its evidence. */
+export const OOM_KILLED = "killed by the kernel's out-of-memory killer";
+
 /** The same end, known to be the kernel's out-of-memory killer's (§10.4): still SIGKILL, in a category of its own. */
 export function describeOomKill(exit: ExitRecord): ExitRecord {
-  return { ...exit, category: 'limit/memory', reason: `killed by the kernel's out-of-memory killer (${exit.signal})` };
+  return { ...exit, category: 'limit/memory', reason: `${OOM_KILLED} (${exit.signal})` };
 }
 
 /** The same end, of a program its guard killed because it stopped pinging (§11.3): still SIGKILL, in a category of its own. */

@@ -9,6 +9,7 @@ export * from './crash-context';
 export * from './resume';
 export * from './autosave-names';
 export * from './presentation/wording';
+export * from './presentation/crash-wording';
 export * from './presentation/value-text';
 export * from './autosave-listing';
 export * from './record-index';

@@ -1,4 +1,4 @@
-import { countOf, describeKey, Encoding, encodingName, formatBytes, keyLabel, keyType, NotJsonError, printable, renderValue, type CrashContext } from '@faultguard/protocol';
+import { contextText, countOf, describeKey, Encoding, encodingName, formatBytes, keyLabel, keyType, NotJsonError, printable, renderValue, type CrashContext } from '@faultguard/protocol';
 import type { DataView } from '../data/data-view';
 import { AutosaveError } from '../recovery/autosave-error';
 import { openKeptJournal, type KeptJournal } from '../recovery/kept-journal';
@@ -6,9 +6,11 @@ import type { Autosave } from '../recovery/read-autosave';
 import { judgeRun } from '../recovery/run-state';
 import { parseCommand, sizeOption, stringOption, UsageError, type OptionSpec } from './arguments';
 import { loadAutosave, MAX_SIZE_HELP } from './load-autosave';
-import { formatContext } from './context-text';
 import { formatTable } from './text-format';
 import { BROKEN_PIPE_HELP } from './output-streams';
+
+/** Lines of a stack, a trace or an output shown at most; the rest is in `--json`. */
+const MAX_CONTEXT_LINES = 20;
 
 export const INSPECT_USAGE = `Usage: faultguard inspect [options] FILE [KEY]
 
@@ -97,7 +99,8 @@ function jsonKeys(keys: ReturnType<typeof keysOf>) {
 
 function printFields(lines: readonly (readonly string[])[], keys: ReturnType<typeof keysOf>, context: CrashContext | undefined): void {
   process.stdout.write(lines.map(([name, value]) => `${name.padEnd(8)} ${printable(value)}`).join('\n') + '\n');
-  if (context) process.stdout.write(formatContext(context));
+  const why = context && contextText(context, MAX_CONTEXT_LINES, (count) => `… ${count} more lines (inspect --json shows them)`);
+  if (why) process.stdout.write(`\n${why}`);
   if (keys.length > 0) {
     process.stdout.write('\n' + formatTable(['KEY', 'ENCODING', 'SIZE'], keys.map((k) => [printable(k.shown), k.encoding, formatBytes(k.size)])));
   }

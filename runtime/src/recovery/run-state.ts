@@ -1,4 +1,4 @@
-import { formatDuration, type AutosaveHeader, type RunState } from '@faultguard/protocol';
+import { formatDuration, restartedText, RESTART_PENDING, type AutosaveHeader, type RunState } from '@faultguard/protocol';
 import { hostName, liveness, type Liveness } from '../process/process-identity';
 
 export type { RunState };
@@ -59,7 +59,7 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
     // Only a final save or a restart under way depends on the writer: a folder of crashed runs costs no /proc lookups.
     if (header.restartPending || header.finalSavePending) {
       if (writerAlive(header, liveness(header.writer), heartbeat, options).alive) {
-        return { state: 'crashed', active: true, reason: `${reason} (${header.restartPending ? 'the guard is starting it again' : 'the guard is still writing the final save'})` };
+        return { state: 'crashed', active: true, reason: `${reason} (${header.restartPending ? RESTART_PENDING : 'the guard is still writing the final save'})` };
       }
     }
     return { state: 'crashed', active: false, reason: `${reason}${restartedSuffix(header)}` };
@@ -73,7 +73,7 @@ export function judgeRun(header: AutosaveHeader, heartbeat: number, options: Jud
 /** "; restarted 3 times": a supervised run's history, in its reason (`ends` has each end). */
 function restartedSuffix(header: AutosaveHeader): string {
   if (!header.restarts) return '';
-  return `; restarted ${header.restarts === 1 ? 'once' : `${header.restarts} times`}`;
+  return `; ${restartedText(header.restarts)}`;
 }
 
 /** Whether the writer lives: asked of this machine's processes, or else read from the heartbeat. */
