@@ -11,6 +11,7 @@ import {
   WHOLE_VALUE_BYTES,
   type RunSummary,
 } from '@faultguard/protocol/recovery-service';
+import type { CrashReports } from './crash-reports';
 import type { Recoveries } from './recoveries';
 import type { Node, RecoveryTree, ValueNode } from './recovery-tree';
 import type { ServiceClient } from './service-client';
@@ -31,7 +32,7 @@ const AGES: readonly { label: string; ms: number }[] = [
 ];
 
 /** The commands of the Recovery view and the palette; each says what went wrong, naming the file. */
-export function registerCommands(service: ServiceClient, tree: RecoveryTree, view: vscode.TreeView<Node>, documents: ValueDocuments, recoveries: Recoveries): vscode.Disposable[] {
+export function registerCommands(service: ServiceClient, tree: RecoveryTree, view: vscode.TreeView<Node>, documents: ValueDocuments, recoveries: Recoveries, reports: CrashReports): vscode.Disposable[] {
   const ask = service.client;
   /** What a command from the view acts on: the selection when the clicked node is part of it (multi-select), else the node; from a key, the selection. */
   function targets<T extends Node>(node: T | undefined, selected: readonly Node[] | undefined, kind: T['kind']): T[] {
@@ -156,6 +157,7 @@ export function registerCommands(service: ServiceClient, tree: RecoveryTree, vie
     },
     'faultguard.refresh': async () => service.update(await ask.sendRequest(RefreshRequest)),
     'faultguard.showLog': () => service.showLog(),
+    'faultguard.showCrashReport': async (node: RunNode) => reports.show(node.run),
     'faultguard.inspectRun': async (file: string) => {
       await vscode.commands.executeCommand('faultguard.runs.focus');
       const node = tree.runNode(file);

@@ -10,6 +10,7 @@ import { RecoveryTree, type Node } from './recovery-tree';
 import { ServiceClient } from './service-client';
 import { affectsService, serviceSettings } from './settings';
 import { CrashAlerts, crashedRunsText } from './crash-alerts';
+import { CONTEXT_SCHEME, CrashReports } from './crash-reports';
 import { ValueDocuments } from './value-documents';
 import { VALUE_SCHEME } from './value-uri';
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): FaultguardApi {
   const recoveries = new Recoveries(context.globalState);
   const tree = new RecoveryTree(recovery, recoveries);
   const documents = new ValueDocuments(recovery);
+  const reports = new CrashReports(recovery);
   const view = vscode.window.createTreeView<Node>('faultguard.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const cli = context.asAbsolutePath('extension/dist/faultguard.js');
   // Asked once: which Node runs the guard does not change while the window is open.
@@ -51,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): FaultguardApi {
     recovery.onRuns(updateView),
     vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
     vscode.languages.registerCodeLensProvider({ scheme: VALUE_SCHEME }, documents),
-    ...registerCommands(recovery, tree, view, documents, recoveries),
+    reports,
+    vscode.workspace.registerTextDocumentContentProvider(CONTEXT_SCHEME, reports),
+    vscode.languages.registerDocumentLinkProvider({ scheme: CONTEXT_SCHEME }, reports),
+    ...registerCommands(recovery, tree, view, documents, recoveries, reports),
     vscode.commands.registerCommand('faultguard.runActiveFile', () => guardedRuns.runActiveFile().catch((error: Error) => vscode.window.showErrorMessage(error.message))),
     vscode.tasks.registerTaskProvider(TASK_TYPE, guardedRuns),
     vscode.debug.registerDebugConfigurationProvider('node', guardedRuns),

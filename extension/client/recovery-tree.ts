@@ -1,5 +1,6 @@
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { previousGenerationPath } from '@faultguard/protocol';
+import { ago, contextSections, oneLine, previousGenerationPath, restartedText, shownLines, type ContextSection, type RunEnd } from '@faultguard/protocol';
 import { ReadRunRequest, WHOLE_VALUE_BYTES, type KeyInfo, type RunContents, type RunSummary } from '@faultguard/protocol/recovery-service';
 import type { Recoveries } from './recoveries';
 import type { ServiceClient } from './service-client';
@@ -7,9 +8,11 @@ import {
   GROUP_LABELS,
   crashedCount,
   endKind,
+  endsOf,
   groupRuns,
   keyDescription,
   keyText,
+  localTime,
   newestFirst,
   runDescription,
   runDetails,
@@ -21,7 +24,9 @@ import {
   type EndKind,
   type GroupName,
 } from './run-presentation';
+import { frameTarget } from './crash-reports';
 import { foldersOf } from './settings';
+import { frameLocation, otherFrame, type FrameLocation } from './stack-frames';
 import type { RunTitle } from './value-uri';
 import { workspaceFileOf } from './workspace-files';
 
@@ -52,7 +57,17 @@ export type Node =
   | ValueNode
   | { readonly kind: 'history'; readonly run: RunSummary; readonly entries: readonly GenerationNode[] }
   | GenerationNode
+  | { readonly kind: 'context'; readonly run: RunSummary }
+  | { readonly kind: 'section'; readonly run: RunSummary; readonly section: ContextSection; readonly index: number }
+  | { readonly kind: 'line'; readonly run: RunSummary; readonly id: string; readonly text: string; readonly frame?: FrameLocation; readonly target?: vscode.Uri; readonly more?: true }
+  | { readonly kind: 'ends'; readonly run: RunSummary; readonly ends: readonly RunEnd[] }
+  | { readonly kind: 'end'; readonly run: RunSummary; readonly end: RunEnd; readonly index: number }
   | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
+
+/** Lines of a section the tree lists; the crash report has them all. */
+const TREE_LINES = 20;
+/** Sections whose lines are frames: open at once, as a debugger's call stack is. */
+const FRAME_SECTIONS = new Set(['Stack', 'JS stack', 'Stuck in']);
 
 const error = new vscode.ThemeColor('errorForeground');
 const warning = new vscode.ThemeColor('problemsWarningIcon.foreground');
@@ -65,6 +80,7 @@ const END_ICONS: Readonly<Record<EndKind, vscode.ThemeIcon>> = {
   orphaned: new vscode.ThemeIcon('debug-disconnect', warning),
   empty: new vscode.ThemeIcon('circle-slash'),
   running: new vscode.ThemeIcon('pulse'),
+  restarting: new vscode.ThemeIcon('debug-restart'),
   unreadable: new vscode.ThemeIcon('warning', warning),
 };
 
@@ -118,7 +134,7 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   getParent(node: Node): Node | undefined {
-    if (node.kind === 'value' || node.kind === 'history') return this.nodes.get(node.run.file);
+    if (node.kind === 'value' || node.kind === 'history' || node.kind === 'context' || node.kind === 'ends') return this.nodes.get(node.run.file);
     if (node.kind !== 'run') return undefined;
     for (const parent of this.roots()) {
       const children = parent.kind === 'folder' ? folderChildren(parent.runs, parent.name) : [parent];
@@ -135,6 +151,9 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node.kind === 'run') return this.runChildren(node.run);
     if (node.kind === 'history') return [...node.entries];
     if (node.kind === 'generation') return this.values(node.run, node.title, node.generation);
+    if (node.kind === 'context') return contextSections(node.run.header?.context ?? { format: 1 }).map((section, index) => ({ kind: 'section', run: node.run, section, index }));
+    if (node.kind === 'section') return sectionLines(node);
+    if (node.kind === 'ends') return [...node.ends].reverse().map((end, index) => ({ kind: 'end', run: node.run, end, index }));
     return [];
   }
 
@@ -175,6 +194,57 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         item.description = node.description;
         item.tooltip = node.title.file;
         item.contextValue = `generation.${node.generation}`;
+        return item;
+      }
+      case 'context': {
+        const item = new vscode.TreeItem(vscode.l10n.t('Why it died'), vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `context:${node.run.file}`;
+        item.iconPath = new vscode.ThemeIcon('question');
+        item.description = oneLine(node.run.header?.exit?.reason ?? node.run.reason, 120);
+        item.tooltip = vscode.l10n.t('Why the program died, as its guard learnt it: Show Why It Died opens the whole report');
+        item.contextValue = 'context';
+        return item;
+      }
+      case 'section':
+        return sectionItem(node);
+      case 'line': {
+        const { frame, target } = node;
+        const other = frame ? undefined : otherFrame(node.text);
+        const item = new vscode.TreeItem(frame ? (frame.name ?? vscode.l10n.t('(anonymous)')) : (other?.name ?? oneLine(node.text.trim(), 200)) || ' ');
+        item.id = node.id;
+        if (other) {
+          // Node's own frames (node:internal/…): a frame, but no file to open.
+          item.description = oneLine(other.place, 200);
+          item.iconPath = new vscode.ThemeIcon('debug-stackframe-dot');
+        }
+        if (frame) {
+          item.description = `${basename(frame.file)}:${frame.line}`;
+          item.iconPath = new vscode.ThemeIcon(target ? 'debug-stackframe' : 'debug-stackframe-dot');
+          item.tooltip = target ? vscode.l10n.t('{0}: open {1} at line {2}', node.text.trim(), vscode.workspace.asRelativePath(target), frame.line) : vscode.l10n.t('{0} (not a file of this workspace)', node.text.trim());
+          if (target) {
+            const at = new vscode.Position(frame.line - 1, Math.max(0, (frame.column ?? 1) - 1));
+            item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Frame'), arguments: [target, { selection: new vscode.Range(at, at), preview: true }] };
+          }
+        } else {
+          item.tooltip = node.text;
+        }
+        if (node.more) item.command = { command: 'faultguard.showCrashReport', title: vscode.l10n.t('Show Why It Died'), arguments: [{ run: node.run }] };
+        return item;
+      }
+      case 'ends': {
+        const item = new vscode.TreeItem(restartedText(node.run.header?.restarts ?? 0), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `ends:${node.run.file}`;
+        item.iconPath = new vscode.ThemeIcon('debug-restart');
+        item.description = vscode.l10n.t('the last {0} ends', node.ends.length);
+        item.tooltip = vscode.l10n.t('How each start of the program ended, newest first (the guard keeps the last {0})', 20);
+        return item;
+      }
+      case 'end': {
+        const item = new vscode.TreeItem(oneLine(node.end.exit.reason, 120));
+        item.id = `end:${node.run.file}:${node.index}`;
+        item.iconPath = new vscode.ThemeIcon('circle-small-filled');
+        item.description = ago(Date.parse(node.end.ended), Date.now());
+        item.tooltip = vscode.l10n.t('{0}: started {1}, ended {2}', node.end.exit.reason, localTime(node.end.started, vscode.env.language), localTime(node.end.ended, vscode.env.language));
         return item;
       }
       case 'message': {
@@ -239,10 +309,17 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return contents;
   }
 
+  /** Why it died and its ends first (a developer's first question), then the values, then the history. */
   private async runChildren(run: RunSummary): Promise<Node[]> {
     const values = await this.values(run, runTitle(run), 'newest');
     const history = this.history(run);
-    return history.length > 0 && run.header ? [...values, { kind: 'history', run, entries: history }] : values;
+    const ends = endsOf(run);
+    return [
+      ...(run.header?.context ? [{ kind: 'context' as const, run }] : []),
+      ...(ends.length > 0 ? [{ kind: 'ends' as const, run, ends }] : []),
+      ...values,
+      ...(history.length > 0 && run.header ? [{ kind: 'history' as const, run, entries: history }] : []),
+    ];
   }
 
   /** The run's previous generation (if its file is there), then earlier runs of the same program, newest first. */
@@ -287,6 +364,32 @@ export function workspaceFolderOf(run: RunSummary, folders: readonly vscode.Work
   const watching = folders.filter((folder) => foldersOf(folder).includes(run.folder));
   const cwd = run.header?.program.cwd;
   return watching.find((folder) => cwd !== undefined && (cwd === folder.uri.fsPath || cwd.startsWith(`${folder.uri.fsPath}/`))) ?? watching[0];
+}
+
+/** A part of "Why it died": its name, and its summary ("TypeError: x is not a function (uncaught exception)"). */
+function sectionItem(node: Node & { kind: 'section' }): vscode.TreeItem {
+  const { section } = node;
+  const state = !section.lines ? vscode.TreeItemCollapsibleState.None : FRAME_SECTIONS.has(section.name) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const item = new vscode.TreeItem(section.name, state);
+  item.id = `section:${node.run.file}:${node.index}`;
+  if (section.summary) item.description = oneLine(section.summary, 200);
+  item.tooltip = [section.summary, section.lines ? vscode.l10n.t('{0} lines', section.lines.length) : undefined].filter(Boolean).join('\n');
+  return item;
+}
+
+/** A section's lines, as many as a tree shows (the crash report has them all); a frame in a workspace file opens it at its line. */
+async function sectionLines(node: Node & { kind: 'section' }): Promise<Node[]> {
+  const cwd = node.run.header?.program.cwd;
+  const lines = shownLines(node.section, TREE_LINES, (count) => vscode.l10n.t('… {0} more lines: Show Why It Died', count));
+  const cut = (node.section.lines?.length ?? 0) > TREE_LINES ? (node.section.keep === 'start' ? lines.length - 1 : 0) : -1;
+  return Promise.all(
+    lines.map(async (text, index) => {
+      if (index === cut) return { kind: 'line' as const, run: node.run, id: `line:${node.run.file}:${node.index}:more`, text, more: true as const };
+      const frame = frameLocation(text, cwd);
+      const target = frame && (await frameTarget(frame));
+      return { kind: 'line' as const, run: node.run, id: `line:${node.run.file}:${node.index}:${index}`, text, ...(frame && { frame }), ...(target && { target }) };
+    }),
+  );
 }
 
 function valueItem(node: ValueNode): vscode.TreeItem {

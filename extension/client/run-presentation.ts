@@ -1,7 +1,8 @@
 // How runs and values read in the editor: labels, descriptions, tooltips and groups. Pure
 // functions of the service's summaries (no `vscode` import), so they are tested without an editor.
 import { basename } from 'node:path';
-import { ago, commandLabel as labelOf, countOf, formatBytes, oneLine } from '@faultguard/protocol';
+import { ago, commandLabel as labelOf, CONTEXT_COLUMN, contextText, countOf, errorTitle, formatBytes, oneLine, printable, restartedText, RESTART_PENDING } from '@faultguard/protocol';
+import type { CrashContext, ExitRecord, RunEnd } from '@faultguard/protocol';
 import type { KeyInfo, RunSummary } from '@faultguard/protocol/recovery-service';
 
 export type GroupName = 'running' | 'crashed' | 'unreadable';
@@ -98,7 +99,12 @@ export function commandLabel(run: RunSummary): string {
 }
 
 /** How a run ended, as the view shows it with its own icon. */
-export type EndKind = 'running' | 'oom' | 'exception' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
+export type EndKind = 'running' | 'restarting' | 'oom' | 'exception' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
+
+/** A supervised run between two starts (SPEC §11.4): its guard lives and starts it again; not a dead run. */
+export function isRestarting(run: RunSummary): boolean {
+  return run.active && run.header?.restartPending === true;
+}
 
 /**
  * Out of memory (the kernel's OOM killer, or V8's heap limit, as the guard's crash context says),
@@ -108,9 +114,12 @@ export function endKind(run: RunSummary): EndKind {
   if (run.state === 'unreadable') return 'unreadable';
   if (!run.header) return run.active ? 'running' : 'empty';
   if (run.active && run.state === 'active') return 'running';
+  if (isRestarting(run)) return 'restarting';
   const exit = run.header.exit;
-  if (!exit) return 'orphaned';
-  const context = run.header.context;
+  return exit ? deathOf(exit, run.header.context) : 'orphaned';
+}
+
+function deathOf(exit: ExitRecord, context: CrashContext | undefined): EndKind {
   if (context?.oom || /out of memory/i.test(context?.report?.event ?? '')) return 'oom';
   if (context?.error) return 'exception';
   return exit.signal ? 'signal' : 'exit';
@@ -123,20 +132,34 @@ export function endReason(run: RunSummary): string {
   if (run.active && run.state === 'active') return 'running';
   const exit = run.header.exit;
   if (!exit) return 'guard died';
-  const kind = endKind(run);
+  const kind = deathOf(exit, run.header.context);
   // What the user recognises first: out of memory, or the exception's type, then the signal or status.
   const cause = kind === 'oom' ? 'out of memory' : kind === 'exception' ? oneLine(run.header.context?.error?.type ?? 'exception', 40) : undefined;
   const how = exit.signal ?? `exit ${exit.code}`;
   return cause ? `${cause} (${how})` : how;
 }
 
-/** The reason first, then the age: "SIGSEGV · 2 min ago", "exit 3 · 5 s ago", "running · started 1 h ago". */
+/**
+ * The reason first, then a supervised run's restarts, then the age: "SIGSEGV · 2 min ago", "exit 3
+ * · restarted 2 times · 5 s ago", "running · started 1 h ago", "restarting after SIGSEGV · just now".
+ */
 export function runDescription(run: RunSummary, now: number): string {
   const reason = endReason(run);
   if (run.state === 'unreadable' || !run.header) return reason;
-  if (run.active && run.state === 'active') return `${reason} · started ${ago(Date.parse(run.header.started), now)}`;
-  return `${reason}${run.active ? ' · saving' : ''} · ${ago(whenOf(run), now)}`;
+  const restarted = run.header.restarts ? ` · ${restartedText(run.header.restarts)}` : '';
+  if (run.active && run.state === 'active') return `${reason}${restarted} · started ${ago(Date.parse(run.header.started), now)}`;
+  if (isRestarting(run)) return `restarting after ${reason}${restarted} · ${ago(whenOf(run), now)}`;
+  return `${reason}${run.active ? ' · saving' : ''}${restarted} · ${ago(whenOf(run), now)}`;
 }
+
+/** A supervised run's ends (restarted, or about to be); every guard records its ends, but a single end is no history. */
+export function endsOf(run: RunSummary): readonly RunEnd[] {
+  const header = run.header;
+  return header?.restarts || header?.restartPending ? (header.ends ?? []) : [];
+}
+
+/** How many of a supervised run's ends its tooltip lists, newest first (the tree lists all it keeps). */
+const TOOLTIP_ENDS = 5;
 
 /** A time from a header for people: the local date and time, not UTC ISO. */
 export function localTime(iso: string, locale?: string): string {
@@ -146,8 +169,13 @@ export function localTime(iso: string, locale?: string): string {
 
 /** The tooltip's lines (Markdown-free text): who, where, why, when (local time), how big. */
 export function runDetails(run: RunSummary, locale?: string): string[] {
-  const lines = [`${run.state}: ${run.reason}`];
+  const lines = [`${isRestarting(run) ? 'restarting' : run.state}: ${run.reason}`];
   const header = run.header;
+  const ends = endsOf(run);
+  if (ends.length > 0) {
+    lines.push(`${header?.restarts ? restartedText(header.restarts) : RESTART_PENDING}; the last ends:`);
+    for (const end of ends.slice(-TOOLTIP_ENDS).reverse()) lines.push(`  ${localTime(end.ended, locale)}: ${oneLine(end.exit.reason, 120)}`);
+  }
   if (header) {
     lines.push(
       `command: ${oneLine(header.program.command.join(' '), 400)}`,
@@ -162,14 +190,19 @@ export function runDetails(run: RunSummary, locale?: string): string[] {
   return lines;
 }
 
-/** The crash notification: `"app.js" crashed (SIGSEGV); 3 values rescued`. */
+/**
+ * The crash notification: the program's error when its client recorded one (`"node app.js"
+ * crashed: TypeError: x is not a function; 2 values rescued`), else how it ended (`(SIGSEGV)`).
+ */
 export function crashMessage(run: RunSummary, discovered: 'startup' | 'live'): string {
   const values = `${countOf(run.header?.data.entries ?? 0, 'value')} rescued`;
   const exit = run.header?.exit;
   const earlier = discovered === 'startup' ? ' earlier' : '';
   // Quotes, not backticks: notifications show plain text.
   if (!exit) return `The guard of "${commandLabel(run)}" died${earlier} without recording an end; ${values}`;
-  return `"${commandLabel(run)}" crashed${earlier} (${exit.signal ?? `exit code ${exit.code}`}); ${values}`;
+  const error = run.header?.context?.error;
+  const why = error ? `: ${oneLine(errorTitle(error), 200)}` : ` (${exit.signal ?? `exit code ${exit.code}`})`;
+  return `"${commandLabel(run)}" crashed${earlier}${why}; ${values}`;
 }
 
 export function keyDescription(key: KeyInfo): string {
@@ -206,4 +239,24 @@ export function runTitle(run: RunSummary, generation?: 'previous'): { file: stri
   const when = whenOf(run);
   const time = when ? new Date(when).toLocaleTimeString(undefined, { hour12: false }) : '';
   return { file: run.file, title: [runName(run), time, generation === 'previous' ? '(previous save)' : ''].filter(Boolean).join(' ') };
+}
+
+/**
+ * The read-only crash report of a run: how it ended, a supervised run's ends, then "Why it died"
+ * whole, in `faultguard inspect`'s words and columns (its stack frames are where the editor links).
+ */
+export function crashReportText(run: RunSummary, locale?: string): string {
+  const header = run.header;
+  if (!header) return `${run.file}: ${run.reason}\n`;
+  const rows: Array<[string, string]> = [
+    ['Command', header.program.command.join(' ')],
+    ['Cwd', header.program.cwd],
+    ['Ended', header.exit ? `${header.exit.reason}${header.ended ? `, ${localTime(header.ended, locale)}` : ''}` : run.reason],
+  ];
+  const ends = endsOf(run);
+  if (header.restarts) rows.push(['Restarts', restartedText(header.restarts)]);
+  if (ends.length > 0) rows.push(['Ends', ends.map((end) => `${localTime(end.ended, locale)}: ${end.exit.reason}`).reverse().join('\n')]);
+  const lines = rows.map(([name, text]) => text.split('\n').map((line, i) => `${(i === 0 ? name : '').padEnd(CONTEXT_COLUMN - 1)} ${printable(line)}`).join('\n'));
+  const why = header.context ? contextText(header.context) : '';
+  return `${lines.join('\n')}\n${why ? `\n${why}` : ''}`;
 }

@@ -68,7 +68,7 @@ try {
   if (process.argv[2] === 'screenshot') {
     step('screenshot', 10, process.execPath, ['out/test/e2e/screenshot.js'], env);
   } else {
-    const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['out/test/e2e/recovery.e2e.js', 'out/test/e2e/at-scale.e2e.js', 'out/test/e2e/python.e2e.js', 'out/test/e2e/extension-host.e2e.js'];
+    const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['out/test/e2e/recovery.e2e.js', 'out/test/e2e/at-scale.e2e.js', 'out/test/e2e/python.e2e.js', 'out/test/e2e/crash-context.e2e.js', 'out/test/e2e/extension-host.e2e.js'];
     // Forced exit: a file whose cleanup failed ends anyway, and the check below names what it left.
     step('tests', 30, process.execPath, ['--test', '--test-force-exit', '--test-concurrency=1', '--test-reporter=spec', ...files], env);
   }

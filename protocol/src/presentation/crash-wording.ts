@@ -93,6 +93,9 @@ export function shownLines(section: ContextSection, max: number, more: (count: n
   return section.keep === 'start' ? [...lines.slice(0, max), cut] : [cut, ...lines.slice(-max)];
 }
 
+/** Where a row's text begins in "Why it died": after two spaces, the section's name and a space. */
+export const CONTEXT_COLUMN = 11;
+
 /**
  * "Why it died" as text, one section a row: its name in a column, then its summary and lines,
  * every line made safe to show (the text comes from the program, and from a file). `maxLines`
@@ -101,7 +104,7 @@ export function shownLines(section: ContextSection, max: number, more: (count: n
 export function contextText(context: CrashContext, maxLines = Infinity, more: (count: number) => string = (count) => `… ${count} more lines`): string {
   const rows = contextSections(context).map((section) => {
     const lines = [...(section.summary === undefined ? [] : [section.summary]), ...shownLines(section, maxLines, more)];
-    return lines.map((line, i) => `${i === 0 ? `  ${section.name.padEnd(8)}` : ' '.repeat(10)} ${printable(line)}`).join('\n');
+    return lines.map((line, i) => `${(i === 0 ? `  ${section.name}` : '').padEnd(CONTEXT_COLUMN - 1)} ${printable(line)}`).join('\n');
   });
   return rows.length === 0 ? '' : `Why it died\n${rows.join('\n')}\n`;
 }
