@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import type { RunSummary } from '@faultguard/protocol/recovery-service';
 import { describeAutosave } from '@faultguard/runtime';
 import { crashMessage, crashReportText, endKind, groupRuns, isRecoverable, runDescription, runDetails } from '../extension/client/run-presentation';
-import { frameLocation } from '../extension/client/stack-frames';
+import { frameLocation, otherFrame } from '../extension/client/stack-frames';
 import { CLI, ROOT, eventually, launch, run, temporaryDirectory } from './helpers/processes';
 
 const dir = temporaryDirectory();
@@ -44,9 +44,10 @@ test('a Node program that threw: the notification says its error, the report has
   const report = crashReportText(summary);
   const inspected = await run(process.execPath, [CLI, 'inspect', summary.file], { env });
   const why = inspected.stdout.slice(inspected.stdout.indexOf('Why it died'), inspected.stdout.indexOf('\n\n', inspected.stdout.indexOf('Why it died')) + 1);
-  assert.match(why, /^Why it died\n {2}Error {4}TypeError: settings\.load is not a function \(uncaught exception\)\n/);
+  assert.match(why, /^Why it died\n {2}Error {4}TypeError: settings\.load is not a function \(uncaught exception\)\n {2}Stack {4}at load \(.*crash\.js:5:\d+\)\n/, 'the error, then its stack without its message');
   assert.ok(report.includes(why), `the report holds inspect's words, line for line:\n${report}\n---\n${why}`);
   assert.match(report, /^Ended {6}exited with code 1, /m);
+  assert.doesNotMatch(`${report}\n${runDetails(summary).join('\n')}`, /^Ends|last ends|restarted/m, 'a run never restarted has no history of ends (its guard records its one end all the same)');
 
   const frames = report.split('\n').flatMap((line) => frameLocation(line.slice(11)) ?? []);
   assert.deepEqual(frames[0] && { name: frames[0].name, file: frames[0].file, line: frames[0].line }, { name: 'load', file: script, line: 5 }, 'the innermost frame: the throwing line');
@@ -91,6 +92,20 @@ test('a supervised run waiting for its restart is restarting, among the running,
   }
 });
 
+test('a program its watchdog found hung reads as hung, and the report says for how long', async () => {
+  const folder = join(dir.path, 'hung');
+  const script = program(folder, 'spin.js', ["data.set('step', 1);", 'data.ping();', 'for (;;);']);
+  const ended = await run(process.execPath, [CLI, 'run', '--watchdog', '1', '--autosave', `${folder}/saves/`, '--', 'node', script], { cwd: folder, env });
+  assert.equal(ended.signal, 'SIGKILL', ended.stderr);
+  const summary = onlyAutosave(join(folder, 'saves'));
+  assert.equal(endKind(summary), 'hung');
+  assert.match(runDescription(summary, Date.now()), /^hung \(SIGKILL\) · /);
+  const report = crashReportText(summary);
+  assert.match(report, /^ {2}Hung {5}no ping for [\d.]+ s \(watchdog 1 s\); killed by its guard$/m);
+  const stuck = report.split('\n').flatMap((line) => frameLocation(line.slice(11)) ?? []);
+  assert.deepEqual(stuck[0] && [stuck[0].file, stuck[0].line], [script, 4], 'the frame it was stuck in: the loop');
+});
+
 test('stack frames: V8\'s (named, anonymous, file URLs), Python\'s and faulthandler\'s name a file and line; Node\'s own and messages do not', () => {
   assert.deepEqual(frameLocation('    at load (/app/crash.js:5:19)'), { name: 'load', file: '/app/crash.js', line: 5, column: 19, start: 13, end: 31 });
   assert.deepEqual(frameLocation('at /app/x.js:3:1'), { file: '/app/x.js', line: 3, column: 1, start: 3, end: 16 });
@@ -101,4 +116,6 @@ test('stack frames: V8\'s (named, anonymous, file URLs), Python\'s and faulthand
   assert.equal(frameLocation('at Module._compile (node:internal/modules/cjs/loader:1554:14)'), undefined);
   assert.equal(frameLocation('TypeError: x is not a function'), undefined);
   assert.equal(frameLocation('at eval (eval at <anonymous> (/app/x.js:1:1), <anonymous>:1:1)'), undefined);
+  assert.deepEqual(otherFrame('    at Module._load (node:internal/modules/cjs/loader:1104:12)'), { name: 'Module._load', place: 'node:internal/modules/cjs/loader:1104:12' }, 'shown as a frame that leads nowhere');
+  assert.equal(otherFrame('TypeError: x is not a function'), undefined);
 });

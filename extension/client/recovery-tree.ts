@@ -71,9 +71,10 @@ const FRAME_SECTIONS = new Set(['Stack', 'JS stack', 'Stuck in']);
 
 const error = new vscode.ThemeColor('errorForeground');
 const warning = new vscode.ThemeColor('problemsWarningIcon.foreground');
-/** Each kind of end its own icon: out of memory, an uncaught exception, a signal, an error status, its guard gone. */
+/** Each kind of end its own icon: out of memory, hung, an uncaught exception, a signal, an error status, its guard gone. */
 const END_ICONS: Readonly<Record<EndKind, vscode.ThemeIcon>> = {
   oom: new vscode.ThemeIcon('dashboard', error),
+  hung: new vscode.ThemeIcon('watch', error),
   exception: new vscode.ThemeIcon('bug', error),
   signal: new vscode.ThemeIcon('zap', error),
   exit: new vscode.ThemeIcon('error', error),

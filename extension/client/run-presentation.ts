@@ -99,7 +99,7 @@ export function commandLabel(run: RunSummary): string {
 }
 
 /** How a run ended, as the view shows it with its own icon. */
-export type EndKind = 'running' | 'restarting' | 'oom' | 'exception' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
+export type EndKind = 'running' | 'restarting' | 'oom' | 'hung' | 'exception' | 'signal' | 'exit' | 'orphaned' | 'empty' | 'unreadable';
 
 /** A supervised run between two starts (SPEC §11.4): its guard lives and starts it again; not a dead run. */
 export function isRestarting(run: RunSummary): boolean {
@@ -108,7 +108,8 @@ export function isRestarting(run: RunSummary): boolean {
 
 /**
  * Out of memory (the kernel's OOM killer, or V8's heap limit, as the guard's crash context says),
- * an uncaught exception (the client recorded it), else a signal or an error exit; a guard that died.
+ * hung (its watchdog killed it), an uncaught exception (the client recorded it), else a signal or
+ * an error exit; a guard that died; a supervised run about to be started again.
  */
 export function endKind(run: RunSummary): EndKind {
   if (run.state === 'unreadable') return 'unreadable';
@@ -121,6 +122,7 @@ export function endKind(run: RunSummary): EndKind {
 
 function deathOf(exit: ExitRecord, context: CrashContext | undefined): EndKind {
   if (context?.oom || /out of memory/i.test(context?.report?.event ?? '')) return 'oom';
+  if (context?.hang) return 'hung';
   if (context?.error) return 'exception';
   return exit.signal ? 'signal' : 'exit';
 }
@@ -134,7 +136,7 @@ export function endReason(run: RunSummary): string {
   if (!exit) return 'guard died';
   const kind = deathOf(exit, run.header.context);
   // What the user recognises first: out of memory, or the exception's type, then the signal or status.
-  const cause = kind === 'oom' ? 'out of memory' : kind === 'exception' ? oneLine(run.header.context?.error?.type ?? 'exception', 40) : undefined;
+  const cause = kind === 'oom' ? 'out of memory' : kind === 'hung' ? 'hung' : kind === 'exception' ? oneLine(run.header.context?.error?.type ?? 'exception', 40) : undefined;
   const how = exit.signal ?? `exit ${exit.code}`;
   return cause ? `${cause} (${how})` : how;
 }

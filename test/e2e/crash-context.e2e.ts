@@ -68,17 +68,38 @@ test('a Node program that threw: the notification says its error, the run shows 
     await (await workbench.waitForRow(/call\s*helper\.js:1/, 'the outside frame')).click();
     await frame.click();
     await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'crash.js' }), 'crash.js opened by its frame');
-    await eventually(async () => assert.match(await workbench.page.locator('[id="status.editor.selection"]').innerText(), new RegExp(`^Ln ${THROWING_LINE}, Col \\d+`)), 60_000);
+    await eventually(async () => {
+      assert.equal(await workbench.page.locator('[id="status.editor.mode"]').innerText(), 'JavaScript');
+      assert.match(await workbench.page.locator('[id="status.editor.selection"]').innerText(), new RegExp(`^Ln ${THROWING_LINE}, Col 19\\b`));
+    }, 60_000);
     assert.equal(await workbench.page.locator('.tabs-container .tab', { hasText: 'helper.js' }).count(), 0, 'the frame outside the workspace opened nothing');
     await workbench.screenshot('5-frame-opened');
 
     await workbench.rowAction(await workbench.waitForRow(/Why it died/, 'the crash context'), 'Show Why It Died');
     await workbench.visible(workbench.page.locator('.tabs-container .tab.active', { hasText: 'why it died' }), 'the crash report\'s tab');
     await workbench.editorShows(/Why it died[\s\S]*Error {4}TypeError: settings\.load is not a function \(uncaught exception\)[\s\S]*Stack {4}at loadSettings/, 'the whole crash report');
-    await workbench.visible(workbench.page.locator('.editor-group-container.active .monaco-editor .detected-link').first(), 'a frame as a link');
     await workbench.page.keyboard.type('x');
     await workbench.visible(workbench.page.locator('.monaco-editor-overlaymessage', { hasText: /read-only|Cannot edit/i }), 'that the report cannot be edited');
     await workbench.screenshot('5-crash-report');
+    // Its frames in workspace files are links; helper.js, outside the workspace, is none. (The editor draws a long link in pieces: their text joined.)
+    const links = workbench.page.locator('.editor-group-container.active .monaco-editor .detected-link');
+    await eventually(async () => assert.match((await links.allInnerTexts()).join(''), /threw\/crash\.js:8:19/), 60_000);
+    assert.doesNotMatch((await links.allInnerTexts()).join(''), /helper\.js/, 'no link to a file outside the workspace');
+    // Opened as from the keyboard: the cursor on the caller's frame (line 8 of the report), then Open Link.
+    await workbench.page.keyboard.press('Control+g');
+    await workbench.page.keyboard.type('8:30', { delay: 20 });
+    await workbench.page.keyboard.press('Enter');
+    await workbench.runCommand('Open Link');
+    // crash.js itself (JavaScript, not the plain-text report, whose tab names crash.js too), at the frame's line and column.
+    await eventually(async () => {
+      assert.equal(await workbench.page.locator('[id="status.editor.mode"]').innerText(), 'JavaScript');
+      assert.match(await workbench.page.locator('[id="status.editor.selection"]').innerText(), /^Ln 8, Col 19\b/);
+    }, 60_000);
+    await workbench.screenshot('5-link-opened');
+
+    await workbench.sideBarWidth(220);
+    await workbench.waitForRow(/loadSettings\s*crash\.js:5/, 'the frame, in a narrow side bar');
+    await workbench.screenshot('5-why-it-died-narrow');
   });
 });
 
@@ -137,9 +158,11 @@ test('an autosave of a writer that records no crash context still reads: its row
   assert.ok(corpus.header.context, 'the run had a crash context to leave out');
   const workspace = join(session.scratch, 'without-context');
   mkdirSync(join(workspace, '.faultguard'), { recursive: true });
-  writeFileSync(join(workspace, '.faultguard', 'old.fgsave'), corpus.withHeader(({ context: _context, ...older }: AutosaveHeader) => older));
+  writeFileSync(join(workspace, '.faultguard', 'old.fgsave'), corpus.withHeader((header) => delete (header as { context?: AutosaveHeader['context'] }).context));
+  assert.equal(new Corpus(readFileSync(join(workspace, '.faultguard', 'old.fgsave'))).header.context, undefined, 'a header without context');
 
   await inWindow(workspace, async (workbench) => {
+    await workbench.notification('"node crash.js" crashed earlier (exit code 1); 1 value rescued', 'in the words of a run without context');
     await workbench.openRecoveryView();
     await (await workbench.waitForRow(/crash\.js\s*exit 1 ·/, 'the run, by its exit status')).click();
     await (await workbench.waitForRow(/draft\s*json/, 'its value')).click();
