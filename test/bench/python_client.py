@@ -2,6 +2,7 @@
 
 Usage: python3 python_client.py set <folder>        64 B stored again and again, beside a bare os.pwrite
        python3 python_client.py breadcrumb           a breadcrumb of 64 characters, beside a 64 B store (ours only)
+       python3 python_client.py ping                 data.ping() beside a 64 B store, under `faultguard run --watchdog` (ours only)
        python3 python_client.py rescue <n>           n small values stored, SIGKILL, until the rescue is called
        python3 python_client.py autosave <folder>    one autosave of a 7 MB state and 1 MiB of random bytes
 Prints one line: `result <json>`. The same code paths run against the original faultguard 1.1.1
@@ -64,6 +65,23 @@ def bench_breadcrumb() -> None:
         result(breadcrumbNs=statistics.median(crumbs[5:]), storeNs=statistics.median(stores[5:]))
 
     faultguard.start(launch, lambda data, code: None)
+
+
+def bench_ping() -> None:
+    value = os.urandom(64)
+    data = faultguard.connect()
+    assert data is not None and data.ping(), "python_client.py ping runs under faultguard run --watchdog"
+    stores, pings = [], []
+    for round in range(45):  # by turns, so that both meet the same machine
+        start = time.perf_counter_ns()
+        for _ in range(5000):
+            data["value"] = value
+        stores.append((time.perf_counter_ns() - start) / 5000)
+        start = time.perf_counter_ns()
+        for _ in range(5000):
+            data.ping()
+        pings.append((time.perf_counter_ns() - start) / 5000)
+    result(pingNs=statistics.median(pings[5:]), storeNs=statistics.median(stores[5:]))
 
 
 def bench_rescue(count: int) -> None:
@@ -136,6 +154,8 @@ if __name__ == "__main__":
         bench_set(sys.argv[2])
     elif what == "breadcrumb":
         bench_breadcrumb()
+    elif what == "ping":
+        bench_ping()
     elif what == "rescue":
         bench_rescue(int(sys.argv[2]))
     else:
