@@ -57,7 +57,12 @@ export function listBlocks(read: (offset: number, length: number) => Buffer, sta
   for (let streamEnd = end; streamEnd > start; ) {
     if (streamEnd - start < STREAM_HEADER_BYTES + STREAM_FOOTER_BYTES) throw new XzContainerError(`${streamEnd - start} bytes at offset ${start} are no .xz stream`);
     const footer = read(streamEnd - STREAM_FOOTER_BYTES, STREAM_FOOTER_BYTES);
-    if (!footer.subarray(10).equals(FOOTER_MAGIC)) throw new XzContainerError(`no .xz stream footer before offset ${streamEnd}`);
+    if (!footer.subarray(10).equals(FOOTER_MAGIC)) {
+      // Decoders accept stream padding (XZ Utils' `xz`, XZ Embedded; Python's lzma does not) and the
+      // format does not (§7.1): named as such, so that every reader refuses the same files alike.
+      const padding = footer.readUInt32LE(8) === 0;
+      throw new XzContainerError(padding ? `stream padding before offset ${streamEnd}: only whole .xz streams are allowed there` : `no .xz stream footer before offset ${streamEnd}`);
+    }
     if (crc32(footer, 4, 10) !== footer.readUInt32LE(0)) throw new XzContainerError(`the stream footer before offset ${streamEnd} is damaged`);
     const flags = Buffer.from(footer.subarray(8, 10));
     if (flags[0] !== 0 || CHECK_BYTES[flags[1]] === undefined) throw new XzContainerError(`the stream before offset ${streamEnd} has flags ${flags.toString('hex')} (check type not None, CRC32 or CRC64)`);

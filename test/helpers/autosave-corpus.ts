@@ -108,8 +108,8 @@ export class Corpus {
       ['a wrong entry count', this.withHeader((h) => Object.assign(h.data, { entries: 4 })), /holds 3 entries, the header says 4/],
       ['data that is not xz', this.withHeader((h) => Object.assign(h.data, { compressedSize: 11 }), Buffer.from('hello world')), /damaged data: /],
       // Stream padding: what decoders accept (xz, XZ Embedded) and the format does not (SPEC §7.1).
-      ['stream padding after the data', this.withData(Buffer.concat([this.data, Buffer.alloc(4)])), /damaged data: stream padding before byte \d+ of the data/],
-      ['stream padding between two streams', this.withData(Buffer.concat([xz(this.journal().subarray(0, 40)), Buffer.alloc(8), xz(this.journal().subarray(40))])), /damaged data: stream padding before byte \d+ of the data/],
+      ['stream padding after the data', this.withData(Buffer.concat([this.data, Buffer.alloc(4)])), /damaged data: stream padding before offset \d+: only whole .xz streams/],
+      ['stream padding between two streams', this.withData(Buffer.concat([xz(this.journal().subarray(0, 40)), Buffer.alloc(8), xz(this.journal().subarray(40))])), /damaged data: stream padding before offset \d+: only whole .xz streams/],
     ];
     return cases.map(([name, bytes, message]) => ({ name, bytes, problems: ['invalid'], message }));
   }

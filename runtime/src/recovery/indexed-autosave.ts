@@ -142,8 +142,7 @@ export async function streamValueRange(autosave: IndexedAutosave, record: Indexe
 
 /** The file again, refused if it is no longer the one indexed (a save has replaced it meanwhile). */
 function openSameFile(autosave: IndexedAutosave): number {
-  const fd = openRegularFile(autosave.file);
-  const { ino, size } = fstatSync(fd);
+  const { fd, stat: { ino, size } } = openRegularFile(autosave.file);
   if (`${ino}:${size}` !== autosave.identity) {
     closeSync(fd);
     throw new AutosaveError(autosave.file, 'invalid', 'was replaced by a newer save while it was read; read it again');

@@ -1,10 +1,10 @@
 import { closeSync } from 'node:fs';
-import { crc32, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
+import { crc32, listBlocks, previousGenerationPath, type AutosaveHeader } from '@faultguard/protocol';
+import { readExactly } from '../files/byte-io';
 import { RescuedData } from '../data/rescued-data';
 import { AutosaveError, type AutosaveProblem } from './autosave-error';
 import { openAutosave } from './read-head';
 import { XzUnavailableError, xzDecompressFile } from '../process/xz';
-import { checkWholeStreams } from './xz-layout';
 
 const NOT_DAMAGE = new Set<AutosaveProblem>(['too-large', 'claim', 'unavailable']);
 
@@ -133,7 +133,8 @@ async function readGeneration(file: string, generation: Autosave['generation'], 
     }
     if (journal.length !== header.data.size) throw fail('invalid', `data decompressed to ${journal.length} bytes, the header says ${header.data.size}`);
     try {
-      checkWholeStreams(fd, dataOffset, size);
+      // Data the decoder accepted may still hold stream padding, which the format refuses (§7.1).
+      listBlocks((offset, length) => readExactly(fd, offset, length), dataOffset, size);
     } catch (error) {
       throw fail('invalid', `damaged data: ${(error as Error).message}`);
     }
