@@ -183,10 +183,12 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         A program that goes longer than the watchdog's timeout without a ping is taken for hung:
         every thread's stack goes into the crash context, then it is killed, rescued and (with
         `--restart`) started again. Call it from the loop that does the work, not from a timer
-        thread of its own, for it to mean something. False when the guard keeps no watchdog.
+        thread of its own, for it to mean something. False when the guard keeps no watchdog, and in
+        a process forked from the program: that is not the program the watchdog watches, and its
+        pings would hide the program's hang.
         """
         fd = self._ping
-        if fd is None:
+        if fd is None or self._generation != _generation:
             return False
         os.utime(fd)  # futimens(fd, now): safe from any thread
         return True
