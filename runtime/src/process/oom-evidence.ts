@@ -31,13 +31,17 @@ export function watchOom(pid: number, startTime: string): OomWatch {
 
 /** What shows that the OOM killer killed the watched process, or undefined if nothing does. */
 export function oomEvidence(watch: OomWatch): string | undefined {
+  const { counter } = watch;
+  const now = counter && oomKillCount(counter.file);
+  const rose = counter !== undefined && now !== undefined && now > counter.atStart;
+  // The kernel counts every OOM kill, global or the cgroup's own, in the victim's memory cgroup: a
+  // counter that has not risen rules the OOM killer out without the log, which takes tens of
+  // milliseconds to read through (a record a read) and would delay every rescue of a SIGKILL.
+  if (counter !== undefined && now !== undefined && !rose) return undefined;
   const log = kernelLogLine(watch);
   if (typeof log === 'string') return `the kernel log: ${log}`;
   if (log === false) return undefined; // the log is readable and does not name it
-  const { counter } = watch;
-  if (counter === undefined) return undefined;
-  const now = oomKillCount(counter.file);
-  return now !== undefined && now > counter.atStart ? `the oom_kill counter of its memory cgroup rose from ${counter.atStart} to ${now} (${counter.file})` : undefined;
+  return rose ? `the oom_kill counter of its memory cgroup rose from ${counter.atStart} to ${now} (${counter.file})` : undefined;
 }
 
 /** cgroup v2's memory.events, or v1's memory.oom_control, of the process's memory cgroup. */

@@ -3,7 +3,8 @@
 A SIGKILL says nothing of who sent it. The kernel log (/dev/kmsg, where readable) decides when it
 can be read: a record written after the child started that names it. Where it cannot be read,
 the oom_kill counter of the child's memory cgroup decides: read when the child starts, again when
-it has died; a higher count is the OOM killer's. Where neither can be read, SIGKILL stays SIGKILL.
+it has died; a higher count is the OOM killer's, and a count that has not risen rules it out before
+the log is read. Where neither can be read, SIGKILL stays SIGKILL.
 """
 import os
 import re
@@ -31,16 +32,18 @@ def watch(pid: int) -> OomWatch:
 
 def evidence(watched: OomWatch) -> Optional[str]:
     """What shows that the OOM killer killed the watched child, or None if nothing does."""
+    now = None if watched.counter is None else _oom_kills(watched.counter[0])
+    # Every OOM kill, global or the cgroup's own, counts in the victim's memory cgroup: a counter that
+    # has not risen rules it out without the log, which is slow to read through (a record a read).
+    if watched.counter is not None and now is not None and now <= watched.counter[1]:
+        return None
     log = _kernel_log_line(watched)
     if isinstance(log, str):
         return f"the kernel log: {log}"
-    if log is False or watched.counter is None:
+    if log is False or watched.counter is None or now is None:
         return None  # the log is readable and does not name it; or nothing to go by
     file, before = watched.counter
-    now = _oom_kills(file)
-    if now is not None and now > before:
-        return f"the oom_kill counter of its memory cgroup rose from {before} to {now} ({file})"
-    return None
+    return f"the oom_kill counter of its memory cgroup rose from {before} to {now} ({file})"
 
 
 def _read_lines(path: str) -> List[str]:
