@@ -1,11 +1,12 @@
 // The Python client's figures, each beside the original faultguard 1.1.1 measured in the same run
 // (imported from ../shared/peers, never copied): a 64 B store against a bare os.pwrite (and a
-// breadcrumb against that store), SIGKILL →
+// breadcrumb and a watchdog ping against that store), SIGKILL →
 // rescue with 100,000 and 1,000,000 small values, and one autosave of a 7 MB state.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Measurement } from './measurement';
+import { CLI } from './paths';
 import type { Figure } from './report';
 import type { Scratch } from './scratch';
 import { median } from './stats';
@@ -19,9 +20,11 @@ const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 type Module = 'ours' | 'original';
 
-function measureWith(module: Module, args: readonly string[]): Record<string, number> {
+/** The driver, run by Python; `guard`: under the CLI's guard with these options of `faultguard run`. */
+function measureWith(module: Module, args: readonly string[], guard?: readonly string[]): Record<string, number> {
   if (module === 'original' && !existsSync(join(ORIGINAL, 'faultguard.py'))) throw new Error(`the original faultguard is not in ${ORIGINAL}`);
-  const result = spawnSync(PYTHON, [DRIVER, ...args], {
+  const command = [PYTHON, DRIVER, ...args];
+  const result = spawnSync(guard ? process.execPath : PYTHON, guard ? [CLI, 'run', '-q', ...guard, '--', ...command] : command.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, PYTHONPATH: module === 'ours' ? OURS : ORIGINAL, PYTHONDONTWRITEBYTECODE: '1' },
     timeout: 300_000,
@@ -54,20 +57,36 @@ export const PYTHON_SET_COST: Measurement = {
   },
 };
 
-export const PYTHON_BREADCRUMB: Measurement = {
-  label: 'Python client: a breadcrumb',
-  async measure(): Promise<Figure> {
-    const ours = measureWith('ours', ['breadcrumb']);
-    return {
-      id: 'python-breadcrumb',
-      measured: { label: 'Python data.breadcrumb(64 characters)', value: ours.breadcrumbNs / 1000, unit: 'µs' },
-      reference: { label: 'Python data[k] = 64 B, same run', value: ours.storeNs / 1000, unit: 'µs' },
-      target: 'ratio ≤ 1.5×',
-      note: 'by turns in one child of start(), 40 batches of 5,000 each',
-      details: { ours },
-    };
-  },
-};
+/**
+ * An operation of ours timed by turns with a 64 B store in the same process (so that both meet
+ * the same machine): the driver's `mode` reports `<result>Ns` and `storeNs`.
+ */
+function besideAStore(figure: { label: string; id: string; mode: string; result: string; measured: string; target: string; where: string; guard?: readonly string[] }): Measurement {
+  return {
+    label: figure.label,
+    async measure(): Promise<Figure> {
+      const ours = measureWith('ours', [figure.mode], figure.guard);
+      return {
+        id: figure.id,
+        measured: { label: figure.measured, value: ours[`${figure.result}Ns`] / 1000, unit: 'µs' },
+        reference: { label: 'Python data[k] = 64 B, same run', value: ours.storeNs / 1000, unit: 'µs' },
+        target: figure.target,
+        note: `by turns ${figure.where}, 40 batches of 5,000 each`,
+        details: { ours },
+      };
+    },
+  };
+}
+
+export const PYTHON_BREADCRUMB = besideAStore({
+  label: 'Python client: a breadcrumb', id: 'python-breadcrumb', mode: 'breadcrumb', result: 'breadcrumb',
+  measured: 'Python data.breadcrumb(64 characters)', target: 'ratio ≤ 1.5×', where: 'in one child of start()',
+});
+
+export const PYTHON_PING = besideAStore({
+  label: 'Python client: a watchdog ping', id: 'python-ping', mode: 'ping', result: 'ping', guard: ['--watchdog', '3600'],
+  measured: 'Python data.ping()', target: 'ratio ≤ 1×', where: 'under faultguard run --watchdog',
+});
 
 /** The original's 100,000-value rescue, measured once per run and shared by both rescue figures. */
 let original100k: number | undefined;
@@ -121,4 +140,4 @@ export const PYTHON_AUTOSAVE: Measurement = {
   },
 };
 
-export const PYTHON_CLIENT: readonly Measurement[] = [PYTHON_SET_COST, PYTHON_BREADCRUMB, PYTHON_RESCUE_100K, PYTHON_RESCUE_1M, PYTHON_AUTOSAVE];
+export const PYTHON_CLIENT: readonly Measurement[] = [PYTHON_SET_COST, PYTHON_BREADCRUMB, PYTHON_PING, PYTHON_RESCUE_100K, PYTHON_RESCUE_1M, PYTHON_AUTOSAVE];

@@ -2,11 +2,13 @@
 
 Usage: python3 python_client.py set <folder>        64 B stored again and again, beside a bare os.pwrite
        python3 python_client.py breadcrumb           a breadcrumb of 64 characters, beside a 64 B store (ours only)
+       python3 python_client.py ping                 data.ping() beside a 64 B store, under `faultguard run --watchdog` (ours only)
        python3 python_client.py rescue <n>           n small values stored, SIGKILL, until the rescue is called
        python3 python_client.py autosave <folder>    one autosave of a 7 MB state and 1 MiB of random bytes
 Prints one line: `result <json>`. The same code paths run against the original faultguard 1.1.1
 (its save is what its guard runs: lzma.open + pickle.dump of the managed dict) and ours.
 """
+import functools
 import json
 import os
 import random
@@ -46,24 +48,37 @@ def bench_set(folder: str) -> None:
     faultguard.start(launch, lambda data, code: None)
 
 
-def bench_breadcrumb() -> None:
+def by_turns(data: object, operation: object) -> dict:
+    """Medians of `operation()` and of a 64 B store, timed by turns so that both meet the same machine."""
     value = os.urandom(64)
+    stores, operations = [], []
+    for round in range(45):
+        start = time.perf_counter_ns()
+        for _ in range(5000):
+            data["value"] = value  # type: ignore[index]
+        stores.append((time.perf_counter_ns() - start) / 5000)
+        start = time.perf_counter_ns()
+        for _ in range(5000):
+            operation()  # type: ignore[operator]
+        operations.append((time.perf_counter_ns() - start) / 5000)
+    return {"ns": statistics.median(operations[5:]), "storeNs": statistics.median(stores[5:])}
+
+
+def bench_breadcrumb() -> None:
     text = "step 1234: opened notes/today.md, 3 sections, cursor at line 12"  # 64 characters
 
     def launch(data: object) -> None:
-        stores, crumbs = [], []
-        for round in range(45):  # by turns, so that both meet the same machine
-            start = time.perf_counter_ns()
-            for _ in range(5000):
-                data["value"] = value  # type: ignore[index]
-            stores.append((time.perf_counter_ns() - start) / 5000)
-            start = time.perf_counter_ns()
-            for _ in range(5000):
-                data.breadcrumb(text)  # type: ignore[attr-defined]
-            crumbs.append((time.perf_counter_ns() - start) / 5000)
-        result(breadcrumbNs=statistics.median(crumbs[5:]), storeNs=statistics.median(stores[5:]))
+        figures = by_turns(data, functools.partial(data.breadcrumb, text))  # type: ignore[attr-defined]
+        result(breadcrumbNs=figures["ns"], storeNs=figures["storeNs"])
 
     faultguard.start(launch, lambda data, code: None)
+
+
+def bench_ping() -> None:
+    data = faultguard.connect()
+    assert data is not None and data.ping(), "python_client.py ping runs under faultguard run --watchdog"
+    figures = by_turns(data, data.ping)
+    result(pingNs=figures["ns"], storeNs=figures["storeNs"])
 
 
 def bench_rescue(count: int) -> None:
@@ -136,6 +151,8 @@ if __name__ == "__main__":
         bench_set(sys.argv[2])
     elif what == "breadcrumb":
         bench_breadcrumb()
+    elif what == "ping":
+        bench_ping()
     elif what == "rescue":
         bench_rescue(int(sys.argv[2]))
     else:

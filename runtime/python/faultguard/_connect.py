@@ -2,13 +2,16 @@
 import os
 from typing import Optional
 
-from . import _crash_context, _journal
+from . import _crash_context, _journal, _resume, _watchdog
 from ._context_recorder import open_recorder, record_fatal_errors
 from ._data import FaultguardDict
 
 JOURNAL_VARIABLE = "FAULTGUARD_JOURNAL"
 PROTOCOL_VARIABLE = "FAULTGUARD_PROTOCOL"
 PROTOCOL = "1"
+# Every variable of the guard's (§1, §10.1, §11): removed once connected.
+VARIABLES = (JOURNAL_VARIABLE, PROTOCOL_VARIABLE, _crash_context.CONTEXT_VARIABLE, _crash_context.BREADCRUMBS_VARIABLE,
+             _resume.RESUME_VARIABLE, _watchdog.PING_VARIABLE, _watchdog.WATCHDOG_VARIABLE)
 
 _connected: Optional[FaultguardDict] = None
 
@@ -27,7 +30,9 @@ def connect() -> Optional[FaultguardDict]:
 
     Connecting twice gives the same object: one writer per journal (§4.4). When the guard keeps a
     crash context (SPEC §10), `data.breadcrumb(text)` records into it, and so do an uncaught
-    exception and a fatal signal from now on.
+    exception and a fatal signal from now on. Under `--restart`, `data.resumed` says how the run
+    before this one ended (SPEC §11.2); under `--watchdog`, `data.ping()` says this one is not hung,
+    and a hung one's threads are dumped into the crash context (§11.3).
     """
     global _connected
     if _connected is not None:
@@ -42,15 +47,20 @@ def connect() -> Optional[FaultguardDict]:
                            "not connecting")
     context = os.environ.get(_crash_context.CONTEXT_VARIABLE)
     recorder = open_recorder(context, os.environ.get(_crash_context.BREADCRUMBS_VARIABLE)) if context else None
+    resumed, verified = _resume.read(os.environ.get(_resume.RESUME_VARIABLE))
     # O_RDWR only: never create, truncate or append (§1 step 3, §4.4). Python opens non-inheritable.
     try:
-        data = FaultguardDict.open(path, breadcrumbs=recorder)
+        data = FaultguardDict.open(path, breadcrumbs=recorder, verified=verified)
     except (OSError, _journal.JournalError) as error:
         raise RuntimeError(f"faultguard: cannot use the journal {path!r}: {error}") from None
+    ping = _watchdog.open_ping(os.environ.get(_watchdog.PING_VARIABLE), os.environ.get(_watchdog.WATCHDOG_VARIABLE))
+    data._supervise(resumed, ping)
     # Processes started from here on must not find the journal: they would be a second writer (§4.5).
-    for name in (JOURNAL_VARIABLE, PROTOCOL_VARIABLE, _crash_context.CONTEXT_VARIABLE, _crash_context.BREADCRUMBS_VARIABLE):
+    for name in VARIABLES:
         os.environ.pop(name, None)
     if recorder is not None and context is not None:
         record_fatal_errors(recorder, os.path.dirname(context))
+        if ping is not None:
+            _watchdog.trace_hangs(recorder, os.path.dirname(context))
     _connected = data
     return _connected

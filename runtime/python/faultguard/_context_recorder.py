@@ -57,6 +57,10 @@ class ContextRecorder:
             encoded = (_BREADCRUMB % (seq, now, encode_basestring_ascii(text))).encode("ascii")
         self._store(self._keys[seq % self._capacity], encoded, JSON)
 
+    def ask_for_diagnosis(self, signal_name: str) -> None:
+        """Tells the guard's watchdog which signal makes this process write its stacks (§11.3)."""
+        self._store(cc.DIAGNOSTICS_KEY, ('{"signal":"%s"}' % signal_name).encode("ascii"), JSON)
+
     def error(self, kind: str, error_type: Any, error: Any, trace: Any) -> None:
         """Records an exception the process is about to die of. Never raises: it runs on the way down."""
         try:

@@ -14,12 +14,14 @@ CONTEXT_FORMAT = 1
 CONTEXT_JOURNAL_NAME = "context"
 NATIVE_TRACE_NAME = "native-trace.txt"
 CRASH_CONTEXT_FILE = "crash-context.json"
+HANG_TRACE_NAME = "hang-trace.txt"  # a hung program's stacks, asked for by the guard's watchdog (§11.3)
 
 CONTEXT_VARIABLE = "FAULTGUARD_CONTEXT"
 BREADCRUMBS_VARIABLE = "FAULTGUARD_BREADCRUMBS"
 
 ERROR_KEY = "error"
 BREADCRUMB_KEY_PREFIX = "breadcrumb:"
+DIAGNOSTICS_KEY = "diagnostics"  # the signal the guard is to send a hung program (§11.3)
 
 DEFAULT_BREADCRUMBS = 50
 MAX_BREADCRUMBS = 1000

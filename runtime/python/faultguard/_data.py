@@ -1,4 +1,5 @@
 """The dict-like data objects: writable in the guarded program, read-only in a rescue or a recovery."""
+import mmap
 import os
 import struct
 import sys
@@ -9,6 +10,7 @@ from typing import Any, Dict, Iterator, Optional, Protocol, Tuple
 
 from . import _journal, _keys, _values
 from ._files import unlink_quietly
+from ._resume import Resumed
 
 # Incremented in every forked child: a data object belongs to the process that opened it (§4.4).
 _generation = 0
@@ -85,15 +87,29 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         self._compact_from = compact_from
         self._compact_at = compact_from  # the size at which the journal is next looked at for compaction
         self._breadcrumbs = breadcrumbs
+        self._ping: Optional[int] = None  # the watchdog's ping file (§11.3), when the guard keeps a watchdog
+        self.resumed: Optional[Resumed] = None
+        """In a run that the guard started again (`--restart`, SPEC §11.2): how the run before it ended; else None."""
         self._generation = _generation
         self._lock = threading.Lock()  # threads of one process share one end offset
 
     @classmethod
-    def open(cls, path: str, compact_from: int = NEVER, breadcrumbs: Optional["BreadcrumbSink"] = None) -> "FaultguardDict":
-        """The writer of an existing journal (§1 step 3): never created or truncated; one that ends in damage is refused."""
+    def open(cls, path: str, compact_from: int = NEVER, breadcrumbs: Optional["BreadcrumbSink"] = None,
+             verified: Optional[Tuple[int, int]] = None) -> "FaultguardDict":
+        """The writer of an existing journal (§1 step 3): never created or truncated; one that ends in damage is refused.
+
+        `verified`: (inode, bytes) of what the guard that restarted the program has just checked
+        (resume.json, §11.2); the records within it are read through a memory map without their
+        checksums, so that a restart does not read every value.
+        """
         fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
         try:
-            found = _journal.scan(read_exactly(fd, os.fstat(fd).st_size, 0))
+            info = os.fstat(fd)
+            if verified is not None and verified[0] == info.st_ino and info.st_size >= _journal.HEADER_SIZE:
+                with mmap.mmap(fd, info.st_size, prot=mmap.PROT_READ) as mapped:
+                    found = _journal.scan(mapped, verified[1])
+            else:
+                found = _journal.scan(read_exactly(fd, info.st_size, 0))
             if found.damage is not None:
                 raise _journal.JournalError(f"damaged at offset {found.damage.offset} ({found.damage.reason}); "
                                             "not appending after damage")
@@ -119,8 +135,13 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         # `encoding`: the client's own values (a breadcrumb's JSON) come as bytes already encoded with this tag (§3).
         if encoding is not None:
             tag, encoded = encoding, value
+        elif type(value) is bytes:
+            tag, encoded = _values.BYTES, value
         else:
-            tag, encoded = (_values.BYTES, value) if type(value) is bytes else _values.encode(value)
+            try:
+                tag, encoded = _values.encode(value)
+            except ValueError as error:  # an opaque value's tag out of range
+                raise ValueError(f"faultguard: cannot store key {_keys.shown(key, 42)}: {error}") from None
         entry = self._live.get(key)  # an equal live key keeps its stored form and its place, as in a dict
         if entry is None or entry[0] != tag or not entry[6] or len(encoded) > _SMALL or self._generation != _generation:
             record = _keys.encode(key) if entry is None else entry[3:6]
@@ -156,6 +177,27 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
         sink.breadcrumb(text)
         return True
 
+    def ping(self) -> bool:
+        """Tells the guard's watchdog (`--watchdog SECONDS`, SPEC §11.3) that the program is not hung: one system call.
+
+        A program that goes longer than the watchdog's timeout without a ping is taken for hung:
+        every thread's stack goes into the crash context, then it is killed, rescued and (with
+        `--restart`) started again. Call it from the loop that does the work, not from a timer
+        thread of its own, for it to mean something. False when the guard keeps no watchdog, and in
+        a process forked from the program: that is not the program the watchdog watches, and its
+        pings would hide the program's hang.
+        """
+        fd = self._ping
+        if fd is None or self._generation != _generation:
+            return False
+        os.utime(fd)  # futimens(fd, now): safe from any thread
+        return True
+
+    def _supervise(self, resumed: Optional[Resumed], ping_fd: Optional[int]) -> None:
+        """What connect() found of the guard's supervision (§11): the run before this one, the ping file's descriptor."""
+        self.resumed = resumed
+        self._ping = ping_fd
+
     def __delitem__(self, key: Any) -> None:
         record = self._live[key][3:6]  # KeyError for an absent key: nothing to write (§4.4)
         self._append(record[1], 0, record, b"", key)
@@ -178,7 +220,10 @@ class FaultguardDict(MutableMapping):  # type: ignore[type-arg]
     def _append(self, rtype: int, tag: int, record: Tuple[int, int, bytes], value: bytes, key: Any) -> None:
         if self._generation != _generation:
             raise RuntimeError("faultguard: one writer per journal; this process was forked from the one that opened it")
-        head = _journal.encode_record(rtype, tag, record[2], value)
+        try:
+            head = _journal.encode_record(rtype, tag, record[2], value)
+        except ValueError as error:  # over the format's limits: refused before anything is written (§2.3)
+            raise ValueError(f"faultguard: cannot store key {_keys.shown(key, 42)}: {error}") from None
         with self._lock:
             if rtype >= _journal.SET_TYPED and self._version < _journal.TYPED_KEYS_VERSION:
                 self._rewrite(_journal.TYPED_KEYS_VERSION)  # the first typed key makes the journal version 2

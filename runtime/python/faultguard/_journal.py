@@ -5,6 +5,7 @@ Python object): record types 4 and 5 (§2.3). A version 2 journal without typed 
 records as version 1, so writers use version 2 only once a typed key is stored.
 """
 import gc
+import mmap
 import re
 import struct
 import zlib
@@ -40,6 +41,7 @@ class TypedKey(NamedTuple):
 
 
 JournalKey = Union[str, TypedKey]
+Buffer = Union[bytes, mmap.mmap]
 
 
 # A live entry: (value tag, value offset, value size, offset of its whole Set record). A plain
@@ -67,12 +69,16 @@ def header(version: int = VERSION) -> bytes:
 
 
 def encode_record(rtype: int, tag: int, key: bytes, value: bytes) -> bytes:
-    """Everything of a record before its value (§2.3): written with the value by one pwrite or pwritev (§4.4)."""
+    """Everything of a record before its value (§2.3): written with the value by one pwrite or pwritev (§4.4).
+
+    A key or value over the format's limits (§2.3) is a ValueError naming its size: bad input, not a failed write.
+    """
     if len(key) > MAX_KEY_BYTES:
-        raise ValueError(f"key of {len(key)} bytes is over the limit of {MAX_KEY_BYTES} bytes")
+        stored = "pickled with its label" if rtype == SET_TYPED or rtype == DELETE_TYPED else "in UTF-8"
+        raise ValueError(f"the key is {len(key)} bytes {stored}; a key may have at most {MAX_KEY_BYTES}")
     length = 4 + len(key) + len(value)
     if length > MAX_LENGTH:
-        raise ValueError(f"value of {len(value)} bytes is over the journal's limit for this key")
+        raise ValueError(f"the value is {len(value)} bytes; with this key a record holds at most {MAX_LENGTH - 4 - len(key)}")
     body_prefix = _BODY_PREFIX.pack(rtype, tag, len(key)) + key
     crc = zlib.crc32(value, zlib.crc32(body_prefix))  # incremental: §2.4
     return _LENGTH_CRC.pack(length, crc) + body_prefix
@@ -111,21 +117,26 @@ def typed_key_problem(field: bytes) -> Optional[str]:
     return None
 
 
-def scan(data: bytes) -> Scan:
-    """Replays the records of a journal held in memory (§2.5, §2.6): stops at the first damage, keeps all before it."""
+def scan(data: Buffer, verified: int = 0) -> Scan:
+    """Replays the records of a journal in memory (§2.5, §2.6): stops at the first damage, keeps all before it.
+
+    Records that end within `verified` bytes are not checksummed again: the guard that restarted
+    the program has just read them (§11.2), so a restart looks at each record's head, not at
+    every value (with `data` a memory map, the values' pages are never even read).
+    """
     # The scan makes two objects per record and keeps them: the cyclic collector, run again and
     # again meanwhile, would only double its time (a rescue waits for it).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _scan(data)
+        return _scan(data, verified)
     finally:
         if collecting:
             gc.enable()
 
 
-def _scan(data: bytes) -> Scan:
-    version = check_header(data)
+def _scan(data: Buffer, verified: int) -> Scan:
+    version = check_header(data[:HEADER_SIZE])
     typed = version >= TYPED_KEYS_VERSION
     view = memoryview(data)
     unpack, crc32 = _PREFIX.unpack_from, zlib.crc32
@@ -145,7 +156,7 @@ def _scan(data: bytes) -> Scan:
         if end > size:
             reason = "record cut short"
             break
-        if crc32(view[pos + 8:end]) != crc:
+        if end > verified and crc32(view[pos + 8:end]) != crc:
             reason = "record checksum mismatch"
             break
         if rtype == SET:
@@ -178,6 +189,7 @@ def _scan(data: bytes) -> Scan:
             break
         records += 1
         pos = end
+    view.release()  # a memory map with a view still on it cannot be closed
     damage = None if reason is None else Damage(pos, size - pos, reason)
     return Scan(live, records, pos, damage, version)
 

@@ -43,14 +43,17 @@ class OpaqueKey:
         return f"OpaqueKey({self.label})"
 
 
-def _label(key: Any) -> bytes:
+def shown(key: Any, limit: int = MAX_LABEL_CHARACTERS) -> str:
+    """A key as people read it: its repr, cut to `limit` characters with "…"."""
     try:
         text = repr(key)
     except Exception:  # a repr that fails must not make the key unstorable
         text = f"<{type(key).__name__}>"
-    if len(text) > MAX_LABEL_CHARACTERS:
-        text = text[:MAX_LABEL_CHARACTERS - 1] + "…"
-    return text.encode("utf-8", "backslashreplace")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _label(key: Any) -> bytes:
+    return shown(key).encode("utf-8", "backslashreplace")
 
 
 def encode(key: Any) -> Tuple[int, int, bytes]:

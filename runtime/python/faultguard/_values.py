@@ -86,7 +86,7 @@ def encode(value: Any) -> Tuple[int, bytes]:
         return JSON, json_bytes(value)
     if kind is Opaque:
         if value.tag == 0:  # the tag of Delete and Clear: a Set never uses it (§3)
-            raise TypeError("faultguard: tag 0 is reserved and cannot be stored")
+            raise ValueError("an opaque value cannot be stored with tag 0: it is reserved for Delete and Clear records (tags 1 to 255)")
         return value.tag, value.data
     if _is_json(value):
         return JSON, json_bytes(value, separators=(",", ":"), allow_nan=False)

@@ -12,16 +12,13 @@ import threading
 import traceback
 from typing import Any, Callable, NoReturn
 
-from .. import _crash_context
+from .._connect import VARIABLES
 from .._context_recorder import open_recorder, record_fatal_errors
 from .._data import FaultguardDict
 from .output_tail import OutputTail
 from .run_directory import RunDirectory
 from .signal_relay import SignalRelay
 
-# Under `faultguard run` the caller's environment names that guard's files: not this child's.
-_OUTER_GUARD = ("FAULTGUARD_JOURNAL", "FAULTGUARD_PROTOCOL", _crash_context.CONTEXT_VARIABLE,
-                _crash_context.BREADCRUMBS_VARIABLE)
 
 
 def _join_threads() -> None:
@@ -48,7 +45,7 @@ def run(launch: Callable[..., Any], args: Any, folder: RunDirectory, relay: Sign
     try:
         output.in_child()
         relay.in_child()
-        for name in _OUTER_GUARD:
+        for name in VARIABLES:  # under `faultguard run` they name that guard's files: not this child's
             os.environ.pop(name, None)
         # The crash context (SPEC §10): breadcrumbs, an exception's traceback, faulthandler's trace.
         recorder = open_recorder(folder.context, breadcrumbs)
