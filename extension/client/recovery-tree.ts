@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { ago, contextSections, oneLine, previousGenerationPath, restartedText, shownLines, type ContextSection, type RunEnd } from '@faultguard/protocol';
+import { ago, contextSections, countOf, MAX_ENDS, oneLine, previousGenerationPath, RESTART_PENDING, restartedText, shownLines, type ContextSection, type RunEnd } from '@faultguard/protocol';
 import { ReadRunRequest, WHOLE_VALUE_BYTES, type KeyInfo, type RunContents, type RunSummary } from '@faultguard/protocol/recovery-service';
 import type { Recoveries } from './recoveries';
 import type { ServiceClient } from './service-client';
@@ -233,11 +233,13 @@ export class RecoveryTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         return item;
       }
       case 'ends': {
-        const item = new vscode.TreeItem(restartedText(node.run.header?.restarts ?? 0), vscode.TreeItemCollapsibleState.Collapsed);
+        // Before its first restart, a supervised run has one end and no restarts yet: ls's words for that.
+        const restarts = node.run.header?.restarts;
+        const item = new vscode.TreeItem(restarts ? restartedText(restarts) : RESTART_PENDING, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `ends:${node.run.file}`;
         item.iconPath = new vscode.ThemeIcon('debug-restart');
-        item.description = vscode.l10n.t('the last {0} ends', node.ends.length);
-        item.tooltip = vscode.l10n.t('How each start of the program ended, newest first (the guard keeps the last {0})', 20);
+        item.description = countOf(node.ends.length, 'end');
+        item.tooltip = vscode.l10n.t('How each start of the program ended, newest first (the guard keeps the last {0})', MAX_ENDS);
         return item;
       }
       case 'end': {
