@@ -26,15 +26,16 @@ before(async () => {
   const result = await run(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'abort'], { env });
   assert.equal(result.signal, 'SIGABRT', result.stderr);
   crashed = join(folder, readdirSync(folder).find((name) => name.endsWith('.fgsave'))!);
-  // Orphaned: the guard SIGKILLed while its program ran.
-  const orphan = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'wait'], { env });
+  // Orphaned: the guard SIGKILLed while its program ran. The runs that wait are saved every 0.1 s:
+  // with the default 10 s the data would land in the autosave only as newFileIn gives up.
+  const orphan = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--interval', '0.1', '--', process.execPath, fixture('values-app'), 'wait'], { env });
   await orphan.waitForLine(/ready/);
   orphaned = await newFileIn(folder, [crashed]);
   process.kill(-orphan.pid, 'SIGKILL');
   await orphan.exited;
   // Live.
   // Live for the whole file (after() ends it): not under launch()'s default deadline of 30 s.
-  live = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--', process.execPath, fixture('values-app'), 'wait'], { env, deadlineMs: 15 * 60_000 });
+  live = launch(process.execPath, [CLI, 'run', '--autosave', folder, '--interval', '0.1', '--', process.execPath, fixture('values-app'), 'wait'], { env, deadlineMs: 15 * 60_000 });
   await live.waitForLine(/ready/);
   liveFile = await newFileIn(folder, [crashed, orphaned]);
 });
