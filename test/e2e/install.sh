@@ -9,8 +9,9 @@ version="$2"
 
 # code-server's native modules are built with node-gyp (python3, make, g++); kerberos needs the
 # gssapi headers (libkrb5-dev), keytar libsecret, native-keymap libxkbfile and libx11; ripgrep
-# replaces the download in @vscode/ripgrep's postinstall (below).
-packages=(chromium ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev pkg-config python3 make g++)
+# replaces the download in @vscode/ripgrep's postinstall (below). The Python scenarios make a virtual
+# environment (python3-venv) and debug with Debian's debugpy adapter (python3-debugpy).
+packages=(chromium ripgrep libkrb5-dev libsecret-1-dev libxkbfile-dev libx11-dev pkg-config python3 python3-venv python3-debugpy make g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -70,6 +70,9 @@ test('a Python file run under the guard without Node on PATH: the venv interpret
 });
 
 test('a guarded debugpy launch ("faultguard": true) stops at a breakpoint in the program, under the guard, and its crash is listed', async () => {
+  // Without the adapter the launch ends silently (no session, no notification): say what is missing.
+  const adapter = await run('/usr/bin/python3', ['-c', 'import debugpy.adapter'], { deadlineMs: 60_000 });
+  assert.equal(adapter.code, 0, `Debian's debugpy adapter is not importable by /usr/bin/python3 (test/e2e/install.sh installs python3-debugpy): ${adapter.stderr.trim()}`);
   const workspace = await pythonWorkspace('debug', ['import os', 'import faultguard', 'data = faultguard.connect()', "data['state'] = 'before the breakpoint'", 'os.abort()  # line 5', ''].join('\n'));
   const launch = { type: 'debugpy', request: 'launch', name: 'app under the guard', program: '${workspaceFolder}/app.py', console: 'internalConsole', faultguard: true };
   writeFileSync(join(workspace, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [launch] }));
