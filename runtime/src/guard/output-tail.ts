@@ -178,7 +178,7 @@ function pipeKeeper(fd: number, bytes: number, folder: string): Keeper | undefin
       const source = new Socket({ fd: reader, readable: true, writable: false });
       source.on('data', (chunk: Buffer) => ring.push(chunk));
       // The stream that passes the output on is made with the first byte: a program that writes
-      // nothing (most that end well) does not wait for it to be made (about 2.5 ms at start-up).
+      // nothing (most that end well) does not wait for it (about 8 ms of its start and end, here).
       source.once('data', (first: Buffer) => {
         const destination = createWriteStream('', { fd, autoClose: false });
         // Where the original reader has gone away, the program must see that as it would have.
